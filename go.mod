@@ -1,0 +1,3 @@
+module github.com/tinyland-inc/gf-enrollment
+
+go 1.26.8
