@@ -1,0 +1,283 @@
+// Package checker is the small harness every enrollment checker main uses — the built-in
+// gates through package cli, and a consumer's own checker directly — so all of them share
+// flags, output files, Bazel test integration, exit codes and crash behaviour:
+//
+//   - --format FORMAT (stdout) and repeatable --output FORMAT=PATH (files), FORMAT one of
+//     text, json, junit, github, sarif; --quiet hides ok findings; --fail-on-warning.
+//   - Under `bazel test` ($XML_OUTPUT_FILE set) JUnit also goes to $XML_OUTPUT_FILE and
+//     text, JSON and SARIF reports to $TEST_UNDECLARED_OUTPUTS_DIR/<name>.report.{txt,json,sarif}.
+//   - With the github format, a markdown summary is appended to $GITHUB_STEP_SUMMARY.
+//   - Files are written atomically (temp file + rename): a failed run leaves no partial report.
+//   - Exit codes: 0 no blocker, 1 blockers (or unexpected warnings with --fail-on-warning),
+//     2 unusable input or usage; a panic becomes one line and exit 2.
+//
+// A minimal custom checker:
+//
+//	func main() {
+//		checker.Program{Name: "max-runners", Check: check}.Main()
+//	}
+//
+//	func check(ctx context.Context, args []string) (*finding.Report, error) { ... }
+package checker
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/render"
+)
+
+// Exit codes shared by every checker (docs/ARCHITECTURE.md "Exit codes").
+const (
+	ExitOK       = 0 // no blocker
+	ExitFindings = 1 // at least one blocker, or an unexpected warning with --fail-on-warning
+	ExitInput    = 2 // unusable input or usage; no report
+)
+
+// Bazel test environment variables (Bazel test encyclopedia).
+const (
+	EnvXMLOutputFile     = "XML_OUTPUT_FILE"
+	EnvUndeclaredOutputs = "TEST_UNDECLARED_OUTPUTS_DIR"
+	// EnvDebug set to 1 shows the stack of an internal error.
+	EnvDebug = "GFENROLL_DEBUG"
+)
+
+// Output is one --output FORMAT=PATH.
+type Output struct {
+	Format render.Format
+	Path   string
+}
+
+// ParseOutput parses a FORMAT=PATH spec.
+func ParseOutput(spec string) (Output, error) {
+	name, path, ok := strings.Cut(spec, "=")
+	if !ok {
+		return Output{}, fmt.Errorf("--output %q: want FORMAT=PATH, e.g. --output sarif=report.sarif", spec)
+	}
+	f, err := render.ParseFormat(name)
+	if err != nil {
+		return Output{}, fmt.Errorf("--output %q: %w", spec, err)
+	}
+	if strings.TrimSpace(path) == "" {
+		return Output{}, fmt.Errorf("--output %q: empty path", spec)
+	}
+	return Output{Format: f, Path: path}, nil
+}
+
+// Config holds the common checker flags and where reports go.
+type Config struct {
+	// Name is the checker's name: the report's Tool when the report has none, and the base
+	// of the report files under $TEST_UNDECLARED_OUTPUTS_DIR (<Name>.report.json).
+	Name          string
+	Format        render.Format
+	Outputs       []Output
+	FailOnWarning bool
+	Quiet         bool
+	// Version is reported as the SARIF driver version.
+	Version string
+	// Getenv reads the environment; nil means os.Getenv (tests inject their own).
+	Getenv func(string) string
+}
+
+// RegisterFlags adds --format, --output, --quiet and --fail-on-warning to fs.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	if c.Format == "" {
+		c.Format = render.Text
+	}
+	fs.Var((*formatFlag)(&c.Format), "format", "stdout format: text, json, junit, github or sarif")
+	fs.Var((*outputsFlag)(&c.Outputs), "output", "also write a report file, FORMAT=PATH (repeatable)")
+	fs.BoolVar(&c.Quiet, "quiet", false, "hide ok findings in text and markdown output")
+	fs.BoolVar(&c.FailOnWarning, "fail-on-warning", false, "exit 1 on a warning the overlay did not declare expected")
+}
+
+type formatFlag render.Format
+
+func (f *formatFlag) String() string { return string(*f) }
+func (f *formatFlag) Set(s string) error {
+	v, err := render.ParseFormat(s)
+	if err != nil {
+		return err
+	}
+	*f = formatFlag(v)
+	return nil
+}
+
+type outputsFlag []Output
+
+func (o *outputsFlag) String() string {
+	var parts []string
+	for _, x := range *o {
+		parts = append(parts, string(x.Format)+"="+x.Path)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (o *outputsFlag) Set(s string) error {
+	out, err := ParseOutput(s)
+	if err != nil {
+		return err
+	}
+	for _, x := range *o {
+		if filepath.Clean(x.Path) == filepath.Clean(out.Path) {
+			return fmt.Errorf("--output %q: %s is already the target of --output %s=%s", s, out.Path, x.Format, x.Path)
+		}
+	}
+	*o = append(*o, out)
+	return nil
+}
+
+func (c *Config) getenv(k string) string {
+	if c.Getenv != nil {
+		return c.Getenv(k)
+	}
+	return os.Getenv(k)
+}
+
+func (c *Config) renderOptions() render.Options {
+	return render.Options{Quiet: c.Quiet, FailOnWarning: c.FailOnWarning, ToolVersion: c.Version}
+}
+
+func (c *Config) reportName() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return "checker"
+}
+
+// Files lists every report file this run writes: the --output files, then the Bazel test
+// outputs when running under `bazel test`.
+func (c *Config) Files() []Output {
+	files := append([]Output(nil), c.Outputs...)
+	if xml := c.getenv(EnvXMLOutputFile); xml != "" {
+		files = append(files, Output{Format: render.JUnit, Path: xml})
+		if dir := c.getenv(EnvUndeclaredOutputs); dir != "" {
+			for _, f := range []render.Format{render.Text, render.JSON, render.SARIF} {
+				files = append(files, Output{Format: f, Path: filepath.Join(dir, c.reportName()+".report."+f.Extension())})
+			}
+		}
+	}
+	return files
+}
+
+// Emit finalizes r (sorting findings, recomputing the summary; Tool defaults to Name),
+// renders every requested format, writes the report files atomically, appends the GitHub
+// step summary when the github format is requested, and finally writes the --format report
+// to stdout. Files are written before stdout so a run that cannot write its reports fails
+// (exit 2) without first printing a report that looks complete.
+func (c *Config) Emit(stdout io.Writer, r *finding.Report) error {
+	if r.Tool == "" {
+		r.Tool = c.reportName()
+	}
+	r.Finalize()
+	opts := c.renderOptions()
+
+	rendered := map[render.Format][]byte{}
+	renderOnce := func(f render.Format) ([]byte, error) {
+		if b, ok := rendered[f]; ok {
+			return b, nil
+		}
+		b, err := render.Bytes(f, r, opts)
+		if err != nil {
+			return nil, fmt.Errorf("render %s report: %w", f, err)
+		}
+		rendered[f] = b
+		return b, nil
+	}
+
+	files := c.Files()
+	github := c.Format == render.GitHub
+	contents := make([][]byte, len(files))
+	for i, out := range files {
+		b, err := renderOnce(out.Format)
+		if err != nil {
+			return err
+		}
+		contents[i] = b
+		github = github || out.Format == render.GitHub
+	}
+	main, err := renderOnce(c.Format)
+	if err != nil {
+		return err
+	}
+
+	for i, out := range files {
+		if err := WriteFileAtomic(out.Path, contents[i]); err != nil {
+			return err
+		}
+	}
+	if github {
+		if err := render.AppendStepSummary(c.getenv, r, opts); err != nil {
+			return err
+		}
+	}
+	_, err = stdout.Write(main)
+	return err
+}
+
+// ExitCode maps a finalized report to the process exit code: 1 with any blocker, or with
+// an unexpected warning when failOnWarning is set; else 0.
+func ExitCode(r *finding.Report, failOnWarning bool) int {
+	if r.Summary.Blockers > 0 || (failOnWarning && r.Summary.Warnings > 0) {
+		return ExitFindings
+	}
+	return ExitOK
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same directory and a
+// rename, so readers (and a failed run) never see a partial file. Missing parent
+// directories are created.
+func WriteFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = io.Copy(tmp, bytes.NewReader(data)); err != nil {
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	return nil
+}
+
+// ParseFlags parses args into fs with the conventions every checker shares: -h/--help
+// prints usage to stdout and returns (ExitOK, true); a bad flag prints one line plus a hint
+// to stderr and returns (ExitInput, true). done=false means carry on.
+func ParseFlags(fs *flag.FlagSet, args []string, usage func(io.Writer), stdout, stderr io.Writer) (code int, done bool) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return ExitOK, false
+	case errors.Is(err, flag.ErrHelp):
+		usage(stdout)
+		return ExitOK, true
+	default:
+		fmt.Fprintf(stderr, "%s: %v (run %s --help)\n", fs.Name(), err, fs.Name())
+		return ExitInput, true
+	}
+}
