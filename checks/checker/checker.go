@@ -91,8 +91,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	if c.Format == "" {
 		c.Format = render.Text
 	}
-	fs.Var((*formatFlag)(&c.Format), "format", "stdout format: text, json, junit, github or sarif")
-	fs.Var((*outputsFlag)(&c.Outputs), "output", "also write a report file, FORMAT=PATH (repeatable)")
+	fs.Var((*formatFlag)(&c.Format), "format", "stdout `FORMAT`: text, json, junit, github or sarif")
+	fs.Var((*outputsFlag)(&c.Outputs), "output", "also write a report in `FORMAT=PATH` (repeatable; parent directories are created)")
 	fs.BoolVar(&c.Quiet, "quiet", false, "hide ok findings in text and markdown output")
 	fs.BoolVar(&c.FailOnWarning, "fail-on-warning", false, "exit 1 on a warning the overlay did not declare expected")
 }
@@ -280,4 +280,21 @@ func ParseFlags(fs *flag.FlagSet, args []string, usage func(io.Writer), stdout, 
 		fmt.Fprintf(stderr, "%s: %v (run %s --help)\n", fs.Name(), err, fs.Name())
 		return ExitInput, true
 	}
+}
+
+// PrintFlags lists fs's flags GNU-style ("--name VALUE"), which is how every document and
+// example spells them (Go's flag package accepts one or two dashes). A backquoted word in a
+// flag's usage names its value, as with flag.PrintDefaults.
+func PrintFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if kind != "" {
+			line += " " + strings.ToUpper(kind)
+		}
+		if def := f.DefValue; def != "" && def != "false" && def != "0" && def != "[]" {
+			usage += fmt.Sprintf(" (default %q)", def)
+		}
+		fmt.Fprintf(w, "%s\n      %s\n", line, usage)
+	})
 }

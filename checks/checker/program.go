@@ -42,8 +42,7 @@ func (p Program) Run(ctx context.Context, args []string, stdout, stderr io.Write
 			fmt.Fprintf(w, "Usage: %s\n\n", p.Usage)
 		}
 		fmt.Fprintf(w, "Flags:\n")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
+		PrintFlags(w, fs)
 	}
 	if code, done := ParseFlags(fs, args, usage, stdout, stderr); done {
 		return code
