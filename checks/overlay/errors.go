@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -10,9 +11,21 @@ import (
 // "file:line:col: error input/<Kind>: message" and exits 2 without a report.
 type InputError struct {
 	Pos  Pos
-	Kind string // missing | read | syntax | type | duplicate | size | encoding
+	Kind string // one of the Kind* constants
 	Msg  string
 }
+
+// Input error kinds (the CLI prints them as input/<kind>).
+const (
+	KindMissing   = "missing"   // a required file or a file named on the command line does not exist
+	KindRead      = "read"      // the path exists but cannot be read as a file (directory, symlink loop, permissions)
+	KindEmpty     = "empty"     // the file has no content
+	KindSize      = "size"      // the file is larger than Options.MaxFileSize
+	KindEncoding  = "encoding"  // not UTF-8 text (NUL bytes, invalid sequences, UTF-16)
+	KindSyntax    = "syntax"    // the YAML / HCL / Starlark parser rejected it
+	KindDuplicate = "duplicate" // a key or argument given twice
+	KindType      = "type"      // a value of the wrong type (a list where a string belongs, ...)
+)
 
 func (e *InputError) Error() string {
 	where := e.Pos.String()
@@ -32,6 +45,18 @@ func (es InputErrors) Error() string {
 		parts[i] = e.Error()
 	}
 	return strings.Join(parts, "\n")
+}
+
+// sorted orders errors of one file by position (parsers collect them in several passes).
+func (es InputErrors) sorted() InputErrors {
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i].Pos, es[j].Pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return es
 }
 
 // Err returns nil for an empty list, so `return errs.Err()` never yields a typed nil.

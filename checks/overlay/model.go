@@ -124,6 +124,10 @@ type ModuleFile struct {
 	File      string
 	Deps      []BazelDep
 	Overrides []Override
+	// Includes are the include("//path:file.MODULE.bazel") labels of this file, as written.
+	// Load follows them and appends their deps and overrides here (positions keep the
+	// included file's path), because Bazel evaluates them as part of the root module.
+	Includes []String
 }
 
 // BazelDep is one bazel_dep(...) call.

@@ -1,0 +1,74 @@
+package overlay
+
+import (
+	"gopkg.in/yaml.v3"
+)
+
+// OrgFile is where every overlay keeps its organization config.
+const OrgFile = "config/organization.yaml"
+
+// ParseOrg parses config/organization.yaml (SPEC §2). rel is the root-relative path used in
+// positions. The result is nil only when the file is not usable YAML at all; with type
+// errors it still carries every value that could be read.
+func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
+	src, ie := newSource(rel, data)
+	if ie != nil {
+		return nil, InputErrors{ie}
+	}
+	doc, errs := parseYAML(src)
+	if doc == nil {
+		return nil, errs
+	}
+	org := &OrgConfig{File: rel}
+	root := doc.root
+	if root.Kind != yaml.MappingNode {
+		doc.typeError(root, "organization.yaml", "a mapping of sections (owner:, core:, substrate:, ...)", root)
+		return org, doc.errs
+	}
+	file := src.filePos()
+
+	owner, at := doc.block(root, file, "owner", "owner")
+	o := &org.Owner
+	o.Pos = at
+	o.Slug = doc.str(owner, at, "slug", "owner.slug")
+	o.AccountKind = doc.str(owner, at, "account_kind", "owner.account_kind")
+	o.Repository = doc.str(owner, at, "repository", "owner.repository")
+	o.GithubConfigURL = doc.str(owner, at, "github_config_url", "owner.github_config_url")
+	o.GithubAppSecretName = doc.str(owner, at, "github_app_secret_name", "owner.github_app_secret_name")
+
+	core, at := doc.block(root, file, "core", "core")
+	c := &org.Core
+	c.Pos = at
+	c.Repository = doc.str(core, at, "repository", "core.repository")
+	c.ModuleName = doc.str(core, at, "module_name", "core.module_name")
+	c.PinnedCommit = doc.str(core, at, "pinned_commit", "core.pinned_commit")
+
+	substrate, subAt := doc.block(root, file, "substrate", "substrate")
+	cluster, at := doc.block(substrate, subAt, "cluster", "substrate.cluster")
+	org.Cluster.Pos = at
+	org.Cluster.Name = doc.str(cluster, at, "name", "substrate.cluster.name")
+	org.Cluster.Context = doc.str(cluster, at, "context", "substrate.cluster.context")
+
+	caches, at := doc.block(substrate, subAt, "caches", "substrate.caches")
+	k := &org.Caches
+	k.Pos = at
+	k.AtticServer = doc.str(caches, at, "attic_server", "substrate.caches.attic_server")
+	k.AtticCache = doc.str(caches, at, "attic_cache", "substrate.caches.attic_cache")
+	k.AtticPublicKey = doc.str(caches, at, "attic_public_key", "substrate.caches.attic_public_key")
+	k.BazelCacheEndpoint = doc.str(caches, at, "bazel_cache_endpoint", "substrate.caches.bazel_cache_endpoint")
+
+	contract, at := doc.block(root, file, "runner_contract", "runner_contract")
+	org.SharedLabels = doc.strList(contract, at, "shared_labels", "runner_contract.shared_labels")
+
+	enroll, at := doc.block(root, file, "enrollment", "enrollment")
+	e := &org.Enrollment
+	e.ExpectedWarnings = doc.strList(enroll, at, "expected_warnings", "enrollment.expected_warnings")
+	e.AllowRepoRegistrationAnchor = doc.boolean(enroll, at, "allow_repo_registration_anchor", "enrollment.allow_repo_registration_anchor")
+	e.ValidationWorkflows = doc.strList(enroll, at, "validation_workflows", "enrollment.validation_workflows")
+	creds, at := doc.block(enroll, at, "credentials", "enrollment.credentials")
+	e.PreferredCredentials = doc.strList(creds, at, "preferred", "enrollment.credentials.preferred")
+	e.FallbackCredentials = doc.strList(creds, at, "fallback", "enrollment.credentials.fallback")
+	e.InfoSecrets = doc.strList(creds, at, "info", "enrollment.credentials.info")
+
+	return org, doc.errs.sorted()
+}

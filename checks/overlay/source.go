@@ -1,0 +1,161 @@
+package overlay
+
+import (
+	"bytes"
+	"fmt"
+	"unicode/utf8"
+)
+
+// source is one file's text prepared for a parser: checked for emptiness and encoding, with
+// a UTF-8 byte-order mark removed (HCL and Starlark reject it) and a line index that turns
+// any parser's notion of a column into the 1-based byte column of the original file.
+//
+// Columns are bytes because that is what every parser can report exactly (yaml.v3 counts
+// characters, hclsyntax grapheme clusters, buildtools runes) and what editors and SARIF
+// consumers accept; for the ASCII that overlays are written in they coincide.
+type source struct {
+	rel   string
+	text  []byte // what parsers see: the file minus a leading BOM
+	shift int    // bytes removed from the front (3 with a BOM, else 0)
+	lines []int  // byte offset in text of the start of each line (lines[0] = 0)
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// newSource checks data and prepares it for parsing. A non-nil error means no parser should
+// see the file: it is empty or not UTF-8 text.
+func newSource(rel string, data []byte) (*source, *InputError) {
+	if len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0 {
+		return nil, &InputError{Pos: Pos{File: rel}, Kind: KindEmpty, Msg: "file is empty"}
+	}
+	if ie := checkEncoding(rel, data); ie != nil {
+		return nil, ie
+	}
+	s := &source{rel: rel, text: data}
+	if bytes.HasPrefix(data, utf8BOM) {
+		s.text, s.shift = data[len(utf8BOM):], len(utf8BOM)
+	}
+	// Parsers may append to their input (buildtools adds a final newline); a full slice
+	// expression makes any append copy instead of writing into the caller's buffer.
+	s.text = s.text[:len(s.text):len(s.text)]
+	s.lines = append(s.lines, 0)
+	for i, b := range s.text {
+		if b == '\n' {
+			s.lines = append(s.lines, i+1)
+		}
+	}
+	return s, nil
+}
+
+// checkEncoding rejects binary data: NUL bytes (also how UTF-16 shows up) and invalid UTF-8,
+// at the position of the first offending byte.
+func checkEncoding(rel string, data []byte) *InputError {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return &InputError{Pos: Pos{File: rel, Line: 1, Column: 1}, Kind: KindEncoding,
+			Msg: "file is UTF-16 encoded; save it as UTF-8"}
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return &InputError{Pos: bytePos(rel, data, i), Kind: KindEncoding,
+			Msg: fmt.Sprintf("file contains a NUL byte at offset %d; it looks like binary data, not text", i)}
+	}
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			i += size
+		}
+		return &InputError{Pos: bytePos(rel, data, i), Kind: KindEncoding,
+			Msg: fmt.Sprintf("file is not valid UTF-8 (bad byte 0x%02X at offset %d)", data[i], i)}
+	}
+	return nil
+}
+
+// bytePos is the position of byte offset off in data (counting '\n' as the line break).
+func bytePos(rel string, data []byte, off int) Pos {
+	line := 1 + bytes.Count(data[:off], []byte{'\n'})
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	return Pos{File: rel, Line: line, Column: off - start + 1}
+}
+
+// filePos is the position of the whole file, used for values absent from a file that has no
+// enclosing block.
+func (s *source) filePos() Pos { return Pos{File: s.rel} }
+
+// atByte converts a parser position given as a 1-based line and a byte offset into text.
+func (s *source) atByte(line, off int) Pos {
+	if line < 1 || line > len(s.lines) || off < s.lines[line-1] {
+		// The parser counts lines differently (e.g. a lone \r); fall back on the offset.
+		return s.atOffset(off)
+	}
+	return Pos{File: s.rel, Line: line, Column: s.col(line, off-s.lines[line-1])}
+}
+
+// atOffset converts a byte offset into text.
+func (s *source) atOffset(off int) Pos {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(s.text) {
+		off = len(s.text)
+	}
+	line := 1
+	for line < len(s.lines) && s.lines[line] <= off {
+		line++
+	}
+	return Pos{File: s.rel, Line: line, Column: s.col(line, off-s.lines[line-1])}
+}
+
+// atRune converts a 1-based line and 1-based character column (yaml.v3's unit).
+func (s *source) atRune(line, col int) Pos {
+	if line < 1 || line > len(s.lines) || col < 1 {
+		return Pos{File: s.rel, Line: max(line, 0), Column: max(col, 0)}
+	}
+	start, end := s.lines[line-1], len(s.text)
+	if line < len(s.lines) {
+		end = s.lines[line]
+	}
+	off := start
+	for i := 1; i < col && off < end; i++ {
+		_, size := utf8.DecodeRune(s.text[off:end])
+		off += size
+	}
+	return Pos{File: s.rel, Line: line, Column: s.col(line, off-start)}
+}
+
+// col turns a 0-based byte offset within line into the 1-based byte column of the original
+// file (the BOM, when there was one, occupies the first three bytes of line 1).
+func (s *source) col(line, inLine int) int {
+	if line == 1 {
+		inLine += s.shift
+	}
+	return inLine + 1
+}
+
+// maxNesting bounds bracket nesting before the recursive-descent parsers (hclsyntax,
+// buildtools) see a file: a few megabytes of "[[[[" would otherwise exhaust the goroutine
+// stack, which Go cannot recover from. Real configuration nests a handful of levels.
+const maxNesting = 500
+
+// checkNesting reports the first bracket that opens a level deeper than maxNesting. It
+// counts brackets naively (inside strings and comments too), which can only overcount.
+func (s *source) checkNesting() *InputError {
+	depth := 0
+	for i, b := range s.text {
+		switch b {
+		case '(', '[', '{':
+			depth++
+			if depth > maxNesting {
+				return &InputError{Pos: s.atOffset(i), Kind: KindSyntax,
+					Msg: fmt.Sprintf("brackets nested deeper than %d levels", maxNesting)}
+			}
+		case ')', ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return nil
+}
