@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the system packages the test command (scripts/test.sh) needs. Idempotent: only
+# missing packages are installed, and apt-get update runs only when something is missing.
+# Runs as root, or through sudo when available. Go itself is expected at /usr/local/go.
+set -euo pipefail
+
+# ---------------------------------------------------------------------------------------
+# PACKAGES: one Debian package per line, with the stage that needs it. Append yours here.
+# ---------------------------------------------------------------------------------------
+packages=(
+	git             # go test (coreref resolves refs with git rev-parse), go's VCS stamping
+	ca-certificates # the Go module proxy over https
+	# kube testenv (e2e/kube/testenv.sh): certificates and readiness probes
+	openssl
+	curl
+	# Bazel smoke (e2e/bazel/smoke.sh): Debian's Bazel 4.2.3
+	bazel-bootstrap
+)
+# ---------------------------------------------------------------------------------------
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	echo "install-deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		sudo=(sudo -n)
+	else
+		echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+		exit 1
+	fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null

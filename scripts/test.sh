@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# THE test command: everything CI runs, in stages, with a summary at the end.
+#
+#   scripts/test.sh              run every stage
+#   scripts/test.sh vet unit     run only the named stages
+#   scripts/test.sh --list       list the stages
+#
+# Environment:
+#   FUZZTIME   how long each fuzz target runs (default 5s)
+#   CI         when set, integration tests that need a server fail instead of skipping
+#
+# Stages run in order; a failing stage does not stop the others, so one run shows every
+# problem. The exit code is non-zero when any stage failed. Integration stages belong to the
+# scripts named below: a stage whose script does not exist yet is skipped (and says so).
+# Adding a stage: write a stage_<name> function and add <name> to STAGES.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+export PATH="/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin:$PATH"
+
+# Integration scripts owned by other parts of the project (see docs/ARCHITECTURE.md).
+KUBE_TESTENV=e2e/kube/testenv.sh # start|stop|env: real kube-apiserver + etcd for go test
+BAZEL_SMOKE=e2e/bazel/smoke.sh   # real-Bazel smoke of the rules with bazel-remote
+BENCH=scripts/bench.sh           # benchmarks printing figures (never a pass/fail on time)
+
+STAGES=(format vet kube-testenv unit fuzz bazel-smoke bench)
+
+FUZZTIME=${FUZZTIME:-5s}
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# ---- stages -------------------------------------------------------------------------------
+# Each returns 0 (pass), 1 (fail) or 77 (skipped: the stage's script does not exist yet).
+
+stage_format() {
+	local files
+	files=$(git ls-files '*.go' | xargs -r gofmt -l)
+	if [ -n "$files" ]; then
+		echo "gofmt would change:"
+		echo "$files"
+		return 1
+	fi
+	echo "gofmt: clean"
+}
+
+stage_vet() {
+	go vet ./...
+}
+
+# Starts the kube-apiserver test environment before the unit stage, so `go test ./...`
+# runs the live-preflight integration tests against it (they skip without it, and fail
+# without it when CI is set). It is stopped when this script exits.
+stage_kube-testenv() {
+	[ -x "$KUBE_TESTENV" ] || { echo "$KUBE_TESTENV not present"; return 77; }
+	"$KUBE_TESTENV" start || return 1
+	kube_started=1
+	local envfile
+	envfile=$("$KUBE_TESTENV" env) || return 1
+	# shellcheck disable=SC1090
+	source "$envfile" || return 1
+	echo "kube testenv up: ${GFENROLL_KUBE_URL:-?} (env from $envfile)"
+}
+
+stage_unit() {
+	go test -count=1 -timeout 30m ./...
+}
+
+# Runs every fuzz target briefly. Targets are found by grep, so new ones are picked up
+# without editing this script; packages in nested modules (their own go.mod) are skipped.
+stage_fuzz() {
+	local targets=() line file fn dir failed=0
+	while IFS= read -r line; do
+		file=${line%%:*}
+		fn=${line#*:}
+		fn=${fn#func }
+		fn=${fn%%(*}
+		dir=$(dirname "$file")
+		in_nested_module "$dir" && continue
+		targets+=("./$dir $fn")
+	done < <(git ls-files -co --exclude-standard '*_test.go' | xargs -r grep -Ho '^func Fuzz[A-Za-z0-9_]*(' | sort -u)
+	if [ "${#targets[@]}" -eq 0 ]; then
+		echo "no fuzz targets found"
+		return 0
+	fi
+	echo "${#targets[@]} fuzz targets, $FUZZTIME each"
+	local t pkg
+	for t in "${targets[@]}"; do
+		pkg=${t% *}
+		fn=${t#* }
+		echo "--- $pkg $fn"
+		if ! go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$FUZZTIME" "$pkg"; then
+			echo "FAIL: fuzz $pkg $fn (a failing input was saved under $pkg/testdata/fuzz/$fn)"
+			failed=1
+		fi
+	done
+	return $failed
+}
+
+stage_bazel-smoke() {
+	[ -x "$BAZEL_SMOKE" ] || { echo "$BAZEL_SMOKE not present"; return 77; }
+	"$BAZEL_SMOKE"
+}
+
+stage_bench() {
+	[ -x "$BENCH" ] || { echo "$BENCH not present"; return 77; }
+	"$BENCH"
+}
+
+# ---- helpers ------------------------------------------------------------------------------
+
+# in_nested_module DIR: true when DIR lies in a Go module other than the root one.
+in_nested_module() {
+	local d=$1
+	while [ "$d" != "." ] && [ "$d" != "/" ]; do
+		[ -f "$d/go.mod" ] && return 0
+		d=$(dirname "$d")
+	done
+	return 1
+}
+
+kube_started=0
+cleanup() {
+	if [ "$kube_started" = 1 ]; then
+		"$KUBE_TESTENV" stop >/dev/null 2>&1 || echo "warning: $KUBE_TESTENV stop failed" >&2
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- main ---------------------------------------------------------------------------------
+
+if [ "${1:-}" = "--list" ]; then
+	printf '%s\n' "${STAGES[@]}"
+	exit 0
+fi
+selected=("${STAGES[@]}")
+if [ $# -gt 0 ]; then
+	for s in "$@"; do
+		if ! declare -F "stage_$s" >/dev/null; then
+			echo "scripts/test.sh: unknown stage '$s' (stages: ${STAGES[*]})" >&2
+			exit 2
+		fi
+	done
+	selected=("$@")
+fi
+
+command -v go >/dev/null || { echo "scripts/test.sh: go not found (expected at /usr/local/go/bin)" >&2; exit 2; }
+echo "gf-enrollment tests in $root ($(go version | cut -d' ' -f3), CI=${CI:-})"
+
+results=()
+overall=0
+for s in "${selected[@]}"; do
+	log "stage $s"
+	start=$SECONDS
+	"stage_$s"
+	rc=$?
+	secs=$((SECONDS - start))
+	case $rc in
+	0) status=PASS ;;
+	77) status=SKIP ;;
+	*) status=FAIL; overall=1 ;;
+	esac
+	results+=("$(printf '%-14s %-5s %5ss' "$s" "$status" "$secs")")
+done
+
+log "summary"
+printf '  %s\n' "${results[@]}"
+if [ $overall -ne 0 ]; then
+	echo "FAILED"
+else
+	echo "ALL PASSED (skipped stages have no script yet)"
+fi
+exit $overall
