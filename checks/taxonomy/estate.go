@@ -1,0 +1,218 @@
+package taxonomy
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/labels"
+	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
+)
+
+// estateMember is one overlay of a cluster with its deployed scale sets.
+type estateMember struct {
+	root string
+	sets []scaleSet
+}
+
+// CheckEstate checks several overlays together: overlays that target one cluster (by
+// substrate.cluster.name, falling back to the tfvars cluster_context) must not deploy the
+// same scale-set or Helm release name into the same runner namespace, and a table per
+// cluster shows each shared label's summed max_runners across overlays, since each
+// max_runners is a local cap, not a global one. Positions are prefixed with each overlay's
+// root as given, so findings of different overlays can be told apart.
+func CheckEstate(overlays []*overlay.Overlay) *finding.Report {
+	r := &finding.Report{}
+	r.AddRules(estateRules...)
+
+	clusters := map[string][]estateMember{}
+	seenRoot := map[string]bool{}
+	for _, o := range overlays {
+		if o == nil || seenRoot[o.Root] {
+			continue
+		}
+		seenRoot[o.Root] = true
+		root := rootLabel(o.Root)
+		cluster := clusterOf(o)
+		if cluster == "" {
+			file := defaultOrgFile
+			if o.Org != nil && o.Org.File != "" {
+				file = o.Org.File
+			}
+			r.Add(finding.Finding{Rule: RuleEstateSharedCapacity, Severity: finding.Info,
+				Position: prefixed(root, overlay.Pos{File: file}),
+				Message:  fmt.Sprintf("overlay %s names no cluster (substrate.cluster.name in %s or cluster_context in its tfvars), so it is left out of the per-cluster estate check", root, file)})
+			continue
+		}
+		shared := labels.NewSet(labels.Shared(o))
+		m := estateMember{root: root}
+		for _, tv := range o.Tfvars {
+			if tv != nil {
+				m.sets = append(m.sets, deployedScaleSets(tv, shared)...)
+			}
+		}
+		clusters[cluster] = append(clusters[cluster], m)
+	}
+
+	names := make([]string, 0, len(clusters))
+	for n := range clusters {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, cluster := range names {
+		members := clusters[cluster]
+		estateCollisions(r, cluster, members)
+		estateCapacity(r, cluster, members)
+	}
+	return r
+}
+
+// clusterOf is substrate.cluster.name, else the first tfvars cluster_context.
+func clusterOf(o *overlay.Overlay) string {
+	if o.Org != nil {
+		if n := strings.TrimSpace(o.Org.Cluster.Name.Value); n != "" {
+			return n
+		}
+	}
+	for _, tv := range o.Tfvars {
+		if tv != nil {
+			if n := strings.TrimSpace(tv.ClusterContext.Value); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// rootLabel is the overlay root as given, in slash form without a trailing slash.
+func rootLabel(root string) string {
+	if root == "" {
+		return "."
+	}
+	return path.Clean(filepath.ToSlash(root))
+}
+
+func prefixed(root string, p overlay.Pos) overlay.Pos {
+	if p.File == "" {
+		return p
+	}
+	p.File = path.Join(root, p.File)
+	return p
+}
+
+// estateCollisions reports identities deployed by two different overlays into one
+// namespace of one cluster. Duplicates inside one overlay are Check's business.
+func estateCollisions(r *finding.Report, cluster string, members []estateMember) {
+	type owner struct {
+		m *estateMember
+		s *scaleSet
+	}
+	for _, kind := range []struct {
+		what  string
+		id    func(s *scaleSet) string
+		pos   func(s *scaleSet) overlay.Pos
+		key   func(s *scaleSet) string
+		label string
+	}{
+		{"scale-set name", func(s *scaleSet) string { return s.name }, func(s *scaleSet) overlay.Pos { return s.namePos }, func(s *scaleSet) string { return s.nameKey }, "runnerScaleSetName"},
+		{"Helm release name", func(s *scaleSet) string { return s.release }, func(s *scaleSet) overlay.Pos { return s.relPos }, func(s *scaleSet) string { return s.relKey }, "Helm release"},
+	} {
+		first := map[string]owner{}
+		for i := range members {
+			m := &members[i]
+			for j := range m.sets {
+				s := &m.sets[j]
+				k := s.namespace + "\x00" + kind.id(s)
+				prev, dup := first[k]
+				if !dup {
+					first[k] = owner{m, s}
+					continue
+				}
+				if prev.m == m {
+					continue
+				}
+				r.Add(finding.Finding{
+					Rule:     RuleEstateCollision,
+					Severity: finding.Blocker,
+					Position: prefixed(m.root, kind.pos(s)),
+					Message: fmt.Sprintf("%s %q in namespace %s on cluster %s is used by both overlay %s (%s, %s) and overlay %s (%s, %s)",
+						kind.what, kind.id(s), s.namespace, cluster,
+						prev.m.root, prev.s.what, prefixed(prev.m.root, kind.pos(prev.s)),
+						m.root, s.what, prefixed(m.root, kind.pos(s))),
+					NextAction: fmt.Sprintf("Give one overlay an owner-distinct %s: set %s in %s/%s (e.g. prefix it with the owner); workflow labels stay unchanged.",
+						kind.label, kind.key(s), m.root, s.file),
+				})
+			}
+		}
+	}
+}
+
+// contribution is one scale set serving a label.
+type contribution struct {
+	root string
+	set  *scaleSet
+}
+
+// estateCapacity adds the per-cluster table and an info finding for every shared label
+// served by more than one overlay.
+func estateCapacity(r *finding.Report, cluster string, members []estateMember) {
+	byLabel := map[string][]contribution{}
+	for i := range members {
+		m := &members[i]
+		for j := range m.sets {
+			for _, l := range m.sets[j].labels {
+				byLabel[l] = append(byLabel[l], contribution{m.root, &m.sets[j]})
+			}
+		}
+	}
+	ls := make([]string, 0, len(byLabel))
+	for l := range byLabel {
+		ls = append(ls, l)
+	}
+	sort.Strings(ls)
+
+	t := finding.Table{
+		Title:   fmt.Sprintf("Cluster %s: shared label capacity (each max_runners is a local cap, not a global cap)", cluster),
+		Columns: []string{"label", "overlays", "scale sets (max_runners)", "summed max_runners"},
+	}
+	for _, l := range ls {
+		cs := byLabel[l]
+		roots := map[string]bool{}
+		var sets []string
+		var sum int64
+		unset := 0
+		for _, c := range cs {
+			roots[c.root] = true
+			max := "core default"
+			if c.set.defMax {
+				unset++
+			} else {
+				sum += c.set.max.Value
+				max = strconv.FormatInt(c.set.max.Value, 10)
+			}
+			sets = append(sets, fmt.Sprintf("%s: %s (%s)", c.root, c.set.name, max))
+		}
+		total := strconv.FormatInt(sum, 10)
+		switch {
+		case unset > 0 && unset == len(cs):
+			total = fmt.Sprintf("%d set(s) at the core default", unset)
+		case unset > 0:
+			total += fmt.Sprintf(" + %d set(s) at the core default", unset)
+		}
+		t.Rows = append(t.Rows, []string{l, strconv.Itoa(len(roots)), strings.Join(sets, "; "), total})
+		if len(roots) > 1 {
+			r.Add(finding.Finding{
+				Rule:     RuleEstateSharedCapacity,
+				Severity: finding.Info,
+				Position: prefixed(cs[0].root, cs[0].set.namePos),
+				Message: fmt.Sprintf("shared label %s on cluster %s is served by %d overlays (%s); their max_runners sum to %s. Each max_runners is a local cap for one overlay's scale set, not a global cap for the label: when jobs arrive together, Kubernetes scheduling is the only global backpressure",
+					l, cluster, len(roots), strings.Join(sets, "; "), total),
+			})
+		}
+	}
+	r.Tables = append(r.Tables, t)
+}
