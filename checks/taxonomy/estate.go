@@ -143,8 +143,8 @@ func estateCollisions(r *finding.Report, cluster string, members []estateMember)
 						kind.what, kind.id(s), s.namespace, cluster,
 						prev.m.root, prev.s.what, prefixed(prev.m.root, kind.pos(prev.s)),
 						m.root, s.what, prefixed(m.root, kind.pos(s))),
-					NextAction: fmt.Sprintf("Give one overlay an owner-distinct %s: set %s in %s/%s (e.g. prefix it with the owner); workflow labels stay unchanged.",
-						kind.label, kind.key(s), m.root, s.file),
+					NextAction: fmt.Sprintf("Make the %s owner-distinct: change %s in %s or %s in %s (e.g. prefix it with the owner); workflow labels stay unchanged.",
+						kind.label, kind.key(prev.s), path.Join(prev.m.root, prev.s.file), kind.key(s), path.Join(m.root, s.file)),
 				})
 			}
 		}

@@ -153,3 +153,30 @@ func TestEstateCapacityTable(t *testing.T) {
 		}
 	}
 }
+
+func TestEstateCollisionNamesBothFiles(t *testing.T) {
+	tiny, jess := tinyland(), jess()
+	jess.Tfvars[0].Lanes[0].ScaleSetName.Value = "tinyland-nix"
+	r := CheckEstate([]*overlay.Overlay{tiny, jess})
+	n := 0
+	for _, f := range r.Findings {
+		if f.Rule != RuleEstateCollision {
+			continue
+		}
+		n++
+		for _, want := range []string{
+			"nix_runner_scale_set_name in e2e/overlays/tinyland-org/" + tinyTV,
+			"nix_runner_scale_set_name in e2e/overlays/jess-personal/" + jessTV,
+		} {
+			if !strings.Contains(f.NextAction, want) {
+				t.Errorf("next action lacks %q: %s", want, f.NextAction)
+			}
+		}
+		if f.File != "e2e/overlays/jess-personal/"+jessTV || f.Line != 11 {
+			t.Errorf("position %s, want the second overlay's value", f.Position)
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d collisions, want 1 (release names differ)", n)
+	}
+}
