@@ -208,3 +208,18 @@ func equalSeq(a, b []string) bool {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// WithoutShared drops scale-set names that are themselves shared labels. An organization's
+// built-in lane is often registered under its label (scale set "tinyland-nix"); as a
+// "scale-set prefix" it would make every tinyland-nix-* label look minted and hide the real
+// finding (an unknown capability label).
+func (id Identity) WithoutShared(shared Set) Identity {
+	var sets []string
+	for _, s := range id.ScaleSets {
+		if !shared[s] {
+			sets = append(sets, s)
+		}
+	}
+	id.ScaleSets = sets
+	return id
+}

@@ -63,3 +63,20 @@ func TestIsGitHubHosted(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutShared(t *testing.T) {
+	id := Identity{Owners: []string{"tinyland-inc"}, ScaleSets: []string{"tinyland-nix", "tinyland-nix-compute-expansion"}}
+	if r := MintedReason("tinyland-nix-rust", id); r == "" {
+		t.Fatal("precondition: the lane's scale-set name makes the label look minted")
+	}
+	trimmed := id.WithoutShared(NewSet(Core))
+	if r := MintedReason("tinyland-nix-rust", trimmed); r != "" {
+		t.Errorf("still minted after WithoutShared: %s", r)
+	}
+	if r := MintedReason("tinyland-nix-compute-expansion-big", trimmed); r == "" {
+		t.Error("a non-shared scale-set prefix must stay minted")
+	}
+	if len(id.ScaleSets) != 2 {
+		t.Error("WithoutShared modified its receiver")
+	}
+}

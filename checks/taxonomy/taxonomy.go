@@ -78,19 +78,10 @@ func newChecker(o *overlay.Overlay, opts Options, r *finding.Report) *checker {
 	return c
 }
 
-// identity is labels.IdentityOf without scale-set names that are themselves shared labels:
-// the org overlay's nix lane is registered as "tinyland-nix", and that must not make
-// every tinyland-nix-* label look minted.
+// identity is what a minted label would carry; scale-set names that are shared labels are
+// dropped (see labels.Identity.WithoutShared).
 func identity(o *overlay.Overlay, shared labels.Set) labels.Identity {
-	id := labels.IdentityOf(o)
-	var sets []string
-	for _, s := range id.ScaleSets {
-		if !shared[s] {
-			sets = append(sets, s)
-		}
-	}
-	id.ScaleSets = sets
-	return id
+	return labels.IdentityOf(o).WithoutShared(shared)
 }
 
 func (c *checker) add(rule string, sev finding.Severity, pos overlay.Pos, msg, next string) {

@@ -58,6 +58,12 @@ func TestCheck(t *testing.T) {
 			},
 			want: []string{"blocker taxonomy/unknown-label @tofu/stacks/arc-runners/tinyland.tfvars:25:29"},
 			msg:  "not a shared capability label"},
+		{name: "a scale-set name that is a shared label does not mint its extensions", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).RunnerLabel.Value = "tinyland-nix-heavy-arm"
+				set0(o).RunnerLabels.Values[3].Value = "tinyland-nix-heavy-arm"
+			},
+			want: []string{"blocker taxonomy/unknown-label @tofu/stacks/arc-runners/tinyland.tfvars:25:29"}},
 		{name: "malformed label", base: tinyland,
 			mutate: func(o *overlay.Overlay) {
 				set0(o).RunnerLabel.Value = "Tinyland-Nix-Heavy"
