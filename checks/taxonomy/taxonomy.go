@@ -221,26 +221,34 @@ func (c *checker) checkRunnerType(tv *overlay.Tfvars, rs overlay.RunnerSet, labe
 			fmt.Sprintf("Set %s.runner_type in %s to nix, docker or dind, matching the label's class.", key, tv.File))
 		return
 	}
-	class := labelClass(label)
-	if class == "" {
-		return // not a capability label; the label findings say so
-	}
 	effective, defaulted := rt, false
 	if effective == "" {
 		effective, defaulted = "nix", true
 	}
-	if class == effective {
-		return
-	}
 	what := fmt.Sprintf("runner_type %q", effective)
-	pos := posOr(rs.RunnerType.Pos, rs.Pos, tv.File)
 	if defaulted {
 		what = "runner_type (unset, so the core default \"nix\")"
-		pos = posOr(rs.RunnerLabel.Pos, rs.Pos, tv.File)
 	}
-	c.add(RuleRunnerType, finding.Blocker, pos,
-		fmt.Sprintf("%s serves %q on a %s runner: %s does not match the label's class %q", key, label, effective, what, class),
-		fmt.Sprintf("Set %s.runner_type = %q in %s, or use a %s-class label.", key, class, tv.File, effective))
+	// runner_label, then any other capability label the set publishes in runner_labels.
+	cands := []overlay.String{rs.RunnerLabel}
+	for _, v := range rs.RunnerLabels.Values {
+		if v.Value != label {
+			cands = append(cands, v)
+		}
+	}
+	for i, v := range cands {
+		class := labelClass(v.Value)
+		if class == "" || class == effective {
+			continue // not a capability label (the label findings say so), or it matches
+		}
+		pos := posOr(v.Pos, rs.Pos, tv.File)
+		if i == 0 && !defaulted {
+			pos = posOr(rs.RunnerType.Pos, rs.Pos, tv.File)
+		}
+		c.add(RuleRunnerType, finding.Blocker, pos,
+			fmt.Sprintf("%s serves %q on a %s runner: %s does not match the label's class %q", key, v.Value, effective, what, class),
+			fmt.Sprintf("Set %s.runner_type = %q in %s, or publish only %s-class labels from this set.", key, class, tv.File, effective))
+	}
 }
 
 // labelClass returns nix, docker or dind for a well-formed capability label.

@@ -134,6 +134,11 @@ func TestCheck(t *testing.T) {
 			},
 			want: []string{"blocker taxonomy/runner-type @tofu/stacks/arc-runners/tinyland.tfvars:25:29"},
 			msg:  `core default "nix"`},
+		{name: "runner_labels publishes a label of another class", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).RunnerLabels.Values = append(set0(o).RunnerLabels.Values, str("tinyland-docker", at(tinyTV, 27, 90)))
+			},
+			want: []string{"blocker taxonomy/runner-type @tofu/stacks/arc-runners/tinyland.tfvars:27:90"}},
 		{name: "runner type unknown", base: tinyland,
 			mutate: func(o *overlay.Overlay) { set0(o).RunnerType.Value = "kvm" },
 			want:   []string{"blocker taxonomy/runner-type @tofu/stacks/arc-runners/tinyland.tfvars:28:29"}},
