@@ -53,8 +53,11 @@ type Options struct {
 	Ref string
 	// Check reports without writing; a pin that differs from Ref is a blocker.
 	Check bool
-	// Resolver resolves a Ref that is not a full SHA (nil: only SHAs are accepted).
-	Resolver coreref.Resolver
+	// Resolver resolves a Ref that is not a full SHA. When nil, ResolverFor (if set) builds
+	// one from the loaded overlay (the GitHub route needs core.repository); when both are
+	// nil only SHAs are accepted.
+	Resolver    coreref.Resolver
+	ResolverFor func(o *overlay.Overlay) coreref.Resolver
 	// Tfvars is passed to the overlay loader (only so an overlay needing --tfvars loads).
 	Tfvars []string
 }
@@ -87,6 +90,9 @@ func Run(ctx context.Context, opts Options) (*finding.Report, error) {
 	o, err := overlay.Load(opts.Root, overlay.Options{Tfvars: opts.Tfvars})
 	if err != nil {
 		return nil, err
+	}
+	if opts.Resolver == nil && opts.ResolverFor != nil {
+		opts.Resolver = opts.ResolverFor(o)
 	}
 	sha, how, err := resolve(ctx, opts)
 	if err != nil {

@@ -100,9 +100,9 @@ func hasAction(actions []string, want string) bool {
 	return false
 }
 
-// maxPlanBytes bounds what the guard reads. The ARC stack's plans are tens of kilobytes;
+// MaxPlanBytes bounds what the guard reads. The ARC stack's plans are tens of kilobytes;
 // a gigabyte file is a mistake (or not a plan), and reading it would only exhaust memory.
-const maxPlanBytes = 256 << 20
+const MaxPlanBytes = 256 << 20
 
 // Load reads and parses the plan at path. display is the name findings and errors use
 // (normally the path exactly as the operator typed it).
@@ -118,8 +118,8 @@ func Load(path, display string) (*Plan, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, inputErr(display, 0, 0, "read", "not a regular file (want the output of `tofu show -json PLANFILE > plan.json`)")
 	}
-	if fi.Size() > maxPlanBytes {
-		return nil, inputErr(display, 0, 0, "size", "plan JSON is %d bytes, over the %d MiB limit", fi.Size(), maxPlanBytes>>20)
+	if fi.Size() > MaxPlanBytes {
+		return nil, inputErr(display, 0, 0, "size", "plan JSON is %d bytes, over the %d MiB limit", fi.Size(), MaxPlanBytes>>20)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -147,13 +147,17 @@ func Parse(file string, data []byte) (*Plan, error) {
 		line, col := lines.position(off)
 		return inputErr(file, line, col, kind, format, args...)
 	}
+	// failFile is a problem of the whole document (no useful line).
+	failFile := func(kind, format string, args ...any) error {
+		return inputErr(file, 0, 0, kind, format, args...)
+	}
 
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	switch {
 	case len(trimmed) == 0:
-		return nil, fail(0, "syntax", "empty file; want the output of `tofu show -json PLANFILE`")
+		return nil, failFile("syntax", "empty file; want the output of `tofu show -json PLANFILE`")
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return nil, fail(0, "syntax", "this is a binary plan file (a zip archive); convert it first: tofu show -json %s > plan.json", file)
+		return nil, failFile("syntax", "this is a binary plan file (a zip archive); convert it first: tofu show -json %s > plan.json", file)
 	case trimmed[0] != '{':
 		if !json.Valid(data) {
 			return nil, syntaxError(file, data, lines)
@@ -231,9 +235,9 @@ func Parse(file string, data []byte) (*Plan, error) {
 
 	if _, ok := seen["format_version"]; !ok {
 		if _, isState := seen["values"]; isState {
-			return nil, fail(0, "type", "this is state output (`tofu show -json` without a plan file), not a plan; run: tofu plan -out=arc.tfplan && tofu show -json arc.tfplan > plan.json")
+			return nil, failFile("type", "this is state output (`tofu show -json` without a plan file), not a plan; run: tofu plan -out=arc.tfplan && tofu show -json arc.tfplan > plan.json")
 		}
-		return nil, fail(0, "type", "not a plan: no format_version; want the output of `tofu show -json PLANFILE`")
+		return nil, failFile("type", "not a plan: no format_version; want the output of `tofu show -json PLANFILE`")
 	}
 	if err := checkFormatVersion(p.FormatVersion); err != nil {
 		return nil, fail(seen["format_version"], "type", "%v", err)
@@ -242,9 +246,9 @@ func Parse(file string, data []byte) (*Plan, error) {
 	_, hasChanges := seen["resource_changes"]
 	if !hasPlanned && !hasChanges {
 		if _, isState := seen["values"]; isState {
-			return nil, fail(0, "type", "this is state output (`tofu show -json` without a plan file), not a plan; run: tofu plan -out=arc.tfplan && tofu show -json arc.tfplan > plan.json")
+			return nil, failFile("type", "this is state output (`tofu show -json` without a plan file), not a plan; run: tofu plan -out=arc.tfplan && tofu show -json arc.tfplan > plan.json")
 		}
-		return nil, fail(0, "type", "not a plan: neither planned_values nor resource_changes is present")
+		return nil, failFile("type", "not a plan: neither planned_values nor resource_changes is present")
 	}
 	return p, nil
 }
