@@ -11,6 +11,7 @@ type Route string
 const (
 	RouteRepo         Route = "repo"          // GET /repos/{o}/{r}
 	RouteSecrets      Route = "secrets"       // GET /repos/{o}/{r}/actions/secrets
+	RouteOrgSecrets   Route = "org-secrets"   // GET /repos/{o}/{r}/actions/organization-secrets
 	RouteRuns         Route = "runs"          // GET /repos/{o}/{r}/actions/runs
 	RouteWorkflowRuns Route = "workflow-runs" // GET /repos/{o}/{r}/actions/workflows/{id}/runs
 	RouteJobs         Route = "jobs"          // GET /repos/{o}/{r}/actions/runs/{id}/jobs

@@ -28,7 +28,12 @@ func (s *Server) handle(r *http.Request, route Route, p map[string]string) respo
 	case RouteRepo:
 		return response{status: http.StatusOK, body: s.repoJSON(r, repo)}
 	case RouteSecrets:
-		return s.listSecrets(r, repo)
+		return s.listSecrets(r, repo.Secrets, "")
+	case RouteOrgSecrets:
+		if repo.ownerType() != "Organization" {
+			return notFound("https://docs.github.com/rest/actions/secrets#list-repository-organization-secrets")
+		}
+		return s.listSecrets(r, repo.OrgSecrets, "selected")
 	case RouteRuns:
 		return s.listRuns(r, repo, repo.Runs)
 	case RouteWorkflowRuns:
@@ -46,15 +51,20 @@ func notFound(doc string) response {
 		"message": "Not Found", "documentation_url": doc, "status": "404"}}
 }
 
-func (s *Server) listSecrets(r *http.Request, repo *Repo) response {
+// listSecrets lists secret names (visibility is set for organization secrets).
+func (s *Server) listSecrets(r *http.Request, names []string, visibility string) response {
 	created := s.opts.Now().Add(-90 * 24 * time.Hour).UTC()
-	items := make([]any, 0, len(repo.Secrets))
-	for i, name := range repo.Secrets {
-		items = append(items, map[string]any{
+	items := make([]any, 0, len(names))
+	for i, name := range names {
+		item := map[string]any{
 			"name":       name,
 			"created_at": ts(created.Add(time.Duration(i) * time.Hour)),
 			"updated_at": ts(created.Add(time.Duration(i)*time.Hour + 24*time.Hour)),
-		})
+		}
+		if visibility != "" {
+			item["visibility"] = visibility
+		}
+		items = append(items, item)
 	}
 	page, link := paginate(r, items)
 	return response{status: http.StatusOK, link: link, body: map[string]any{

@@ -44,7 +44,11 @@ type Repo struct {
 	OwnerType string `json:"owner_type,omitempty"`
 	// Secrets are Actions secret names (values never exist here either).
 	Secrets []string `json:"secrets,omitempty"`
-	Runs    []*Run   `json:"runs,omitempty"`
+	// OrgSecrets are organization Actions secret names visible to the repository
+	// (GET /repos/{o}/{r}/actions/organization-secrets). For a User-owned repository the
+	// endpoint answers 404, as there are no organization secrets.
+	OrgSecrets []string `json:"org_secrets,omitempty"`
+	Runs       []*Run   `json:"runs,omitempty"`
 	// Refs maps branch and tag names to commit SHAs for the commits endpoint. Any 40-hex
 	// value in the map also resolves to itself.
 	Refs map[string]string `json:"refs,omitempty"`

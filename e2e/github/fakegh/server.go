@@ -311,7 +311,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, route Route,
 // acceptedPermissions is the fine-grained permission GitHub says an endpoint needs.
 func acceptedPermissions(route Route) string {
 	switch route {
-	case RouteSecrets:
+	case RouteSecrets, RouteOrgSecrets:
 		return "secrets=read"
 	case RouteRuns, RouteWorkflowRuns, RouteJobs:
 		return "actions=read"
@@ -421,6 +421,8 @@ func match(path string) (Route, map[string]string) {
 		return RouteRepo, p
 	case len(rest) == 2 && rest[0] == "actions" && rest[1] == "secrets":
 		return RouteSecrets, p
+	case len(rest) == 2 && rest[0] == "actions" && rest[1] == "organization-secrets":
+		return RouteOrgSecrets, p
 	case len(rest) == 2 && rest[0] == "actions" && rest[1] == "runs":
 		return RouteRuns, p
 	case len(rest) == 4 && rest[0] == "actions" && rest[1] == "runs" && rest[3] == "jobs":

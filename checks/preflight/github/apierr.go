@@ -1,0 +1,134 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	gogh "github.com/google/go-github/v89/github"
+)
+
+// apiFailure is a call that gave no usable answer, turned into the words of a finding.
+type apiFailure struct {
+	rule   string
+	status int    // HTTP status, 0 when none
+	detail string // what GitHub (or the network) said
+	next   string // the fix, without the "then rerun" tail
+}
+
+// classify maps an error from a go-github call to a failure. what is the call in an
+// operator's words ("list the Actions secret names of o/r").
+func classify(err error, what string, now time.Time) apiFailure {
+	var (
+		rl  *gogh.RateLimitError
+		ab  *gogh.AbuseRateLimitError
+		er  *gogh.ErrorResponse
+		ce  *CallError
+		tfa *gogh.TwoFactorAuthError
+	)
+	switch {
+	case errors.As(err, &rl):
+		reset := rl.Rate.Reset.Time
+		return apiFailure{rule: RuleRateLimited, status: statusOf(rl.Response),
+			detail: fmt.Sprintf("primary rate limit exhausted (%d/%d left) until %s, beyond --timeout", rl.Rate.Remaining, rl.Rate.Limit, reset.UTC().Format(time.RFC3339)),
+			next:   fmt.Sprintf("Wait until %s (about %s) or use a token with its own rate budget", reset.UTC().Format("15:04:05Z"), human(reset.Sub(now)))}
+	case errors.As(err, &ab):
+		wait := "at least a minute"
+		if ab.RetryAfter != nil {
+			wait = human(*ab.RetryAfter)
+		}
+		return apiFailure{rule: RuleRateLimited, status: statusOf(ab.Response),
+			detail: "secondary rate limit (" + firstSentence(ab.Message) + "), Retry-After beyond --timeout",
+			next:   "Wait " + wait + " before the next run, and do not run several preflights against one token at once"}
+	case errors.As(err, &tfa):
+		return apiFailure{rule: RuleAuth, status: http.StatusUnauthorized,
+			detail: "GitHub asks for a two-factor code: the credential is a password, not a token",
+			next:   "Use a token (fine-grained: Metadata, Actions and Secrets read on the overlay repository) in GH_TOKEN"}
+	case errors.As(err, &er):
+		code := statusOf(er.Response)
+		msg := er.Message
+		if msg == "" {
+			msg = http.StatusText(code)
+		}
+		switch {
+		case code == http.StatusUnauthorized:
+			return apiFailure{rule: RuleAuth, status: code, detail: msg,
+				next: "Refresh the token in GITHUB_TOKEN / GH_TOKEN (e.g. export GH_TOKEN=$(gh auth token)); it must be for the host of --github-api-url"}
+		case code == http.StatusForbidden || code == http.StatusNotFound:
+			need := ""
+			if er.Response != nil {
+				if p := er.Response.Header.Get("X-Accepted-GitHub-Permissions"); p != "" {
+					need = " (GitHub says the endpoint needs: " + p + ")"
+				}
+			}
+			return apiFailure{rule: RuleAccess, status: code, detail: msg + need,
+				next: "Check the repository name (--repo / owner.repository) and give the token read access to it: fine-grained Metadata, Actions and Secrets read (classic: repo)"}
+		case code == http.StatusTooManyRequests:
+			return apiFailure{rule: RuleRateLimited, status: code, detail: msg + ", Retry-After beyond --timeout",
+				next: "Wait for GitHub's Retry-After to pass"}
+		default:
+			return apiFailure{rule: RuleUnavailable, status: code, detail: fmt.Sprintf("GitHub answered %d %s", code, msg),
+				next: "Check https://www.githubstatus.com (or your GitHub Enterprise host) and --github-api-url"}
+		}
+	case errors.As(err, &ce):
+		next := "Check the network path to GitHub and --github-api-url, or raise --timeout"
+		if ce.Kind == "malformed" {
+			next = "Check for a proxy or middlebox cutting GitHub's answers (--github-api-url), then retry"
+		}
+		return apiFailure{rule: RuleUnavailable, detail: ce.Error(), next: next}
+	case errors.Is(err, context.DeadlineExceeded):
+		return apiFailure{rule: RuleUnavailable, detail: "no answer within --timeout",
+			next: "Check the network path to GitHub and --github-api-url, or raise --timeout"}
+	case errors.Is(err, context.Canceled):
+		return apiFailure{rule: RuleUnavailable, detail: "interrupted", next: "Rerun the preflight to completion"}
+	case errors.Is(err, ErrWriteRefused):
+		// Unreachable by construction; keep the promise loud if it ever is.
+		return apiFailure{rule: RuleUnavailable, detail: err.Error(), next: "Report this as a gfenroll bug"}
+	}
+	return apiFailure{rule: RuleUnavailable, detail: err.Error(),
+		next: "Check the network path to GitHub and --github-api-url"}
+}
+
+func statusOf(r *http.Response) int {
+	if r == nil {
+		return 0
+	}
+	return r.StatusCode
+}
+
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		return s[:i]
+	}
+	return strings.TrimSuffix(s, ".")
+}
+
+// human renders a duration the way an operator says it: 40s, 12m, 2h5m, 3d4h.
+func human(d time.Duration) string {
+	switch {
+	case d < 0:
+		d = 0
+		fallthrough
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Round(time.Second)/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Round(time.Minute)/time.Minute))
+	case d < 48*time.Hour:
+		d = d.Round(time.Minute)
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh%dm", h, m)
+	default:
+		d = d.Round(time.Hour)
+		days, h := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+		if h == 0 {
+			return fmt.Sprintf("%dd", days)
+		}
+		return fmt.Sprintf("%dd%dh", days, h)
+	}
+}

@@ -1,0 +1,52 @@
+package github
+
+import "github.com/tinyland-inc/gf-enrollment/checks/finding"
+
+// Rule ids of the GitHub probes. Stable: never rename one, add a new id instead.
+const (
+	RuleTokenMissing       = "preflight/github-token-missing"
+	RuleAuth               = "preflight/github-auth"
+	RuleAccess             = "preflight/github-access"
+	RuleRateLimited        = "preflight/github-rate-limited"
+	RuleUnavailable        = "preflight/github-unavailable"
+	RuleCredential         = "preflight/core-read-credential"
+	RuleCredentialFallback = "preflight/core-read-fallback"
+	RuleCredentialMissing  = "preflight/core-read-credential-missing"
+	RuleInfoSecret         = "preflight/attic-secret"
+	RuleValidationQueued   = "preflight/validation-queued"
+	RuleValidationFailing  = "preflight/validation-failing"
+	RuleProof              = "preflight/enrollment-proof"
+	RuleProofMissing       = "preflight/enrollment-proof-missing"
+)
+
+// Rules lists every rule the GitHub probes can emit, in a stable order.
+func Rules() []finding.Rule {
+	return []finding.Rule{
+		{ID: RuleTokenMissing, Summary: "A GitHub token (GITHUB_TOKEN or GH_TOKEN) is needed to read the overlay repository's secret names and runs.",
+			Help: "The preflight reads metadata only (Actions secret names, workflow runs, jobs, the default branch). A fine-grained token with Metadata, Actions and Secrets read access on the overlay repository is enough; the value is never printed."},
+		{ID: RuleAuth, Summary: "GitHub rejected the token (401).",
+			Help: "The token in GITHUB_TOKEN / GH_TOKEN is expired, revoked or for another GitHub host than --github-api-url."},
+		{ID: RuleAccess, Summary: "The token cannot read something the preflight needs (403/404).",
+			Help: "GitHub answers 404 for repositories a token cannot see and 403 for missing fine-grained permissions; the X-Accepted-GitHub-Permissions header names the permission the endpoint needs."},
+		{ID: RuleRateLimited, Summary: "GitHub's rate limit did not reset within --timeout.",
+			Help: "Primary limits (x-ratelimit-remaining: 0) are waited out until x-ratelimit-reset, and secondary limits for Retry-After, when that fits in --timeout; otherwise the probe reports what it could not verify."},
+		{ID: RuleUnavailable, Summary: "GitHub gave no usable answer within --timeout (5xx, timeout, dropped connection or malformed JSON, after retries).",
+			Help: "Each call is retried with backoff inside the overall --timeout; what is left unverified is a blocker, never a silent pass."},
+		{ID: RuleCredential, Summary: "The overlay repository has the preferred core-read credential (default GF_CORE_DEPLOY_KEY).",
+			Help: "Preferred path: a read-only deploy key on the core repository whose private key is the overlay's Actions secret GF_CORE_DEPLOY_KEY. Names come from enrollment.credentials.preferred."},
+		{ID: RuleCredentialFallback, Summary: "Only the compatibility fallback core-read credential (default GF_CORE_READ_TOKEN) is configured.",
+			Help: "A least-privilege read token still works but is the compatibility path; replace it with a read-only deploy key. Names come from enrollment.credentials.fallback."},
+		{ID: RuleCredentialMissing, Summary: "The overlay repository has no core-read credential: the overlay cannot read the core.",
+			Help: "Neither a preferred nor a fallback credential name is among the repository's Actions secrets."},
+		{ID: RuleInfoSecret, Summary: "Cache credentials present or absent (default ATTIC_TOKEN, ATTIC_PUBLIC_KEY): context, never a failure.",
+			Help: "ATTIC_TOKEN lets trusted push validation publish warmed Nix outputs to the shared Attic cache; pull-request validation stays read-only with ATTIC_PUBLIC_KEY. Names come from enrollment.credentials.info."},
+		{ID: RuleValidationQueued, Summary: "A default-branch validation run or job has waited for a runner beyond the grace period.",
+			Help: "A run queued on a shared label means the owner's registration path (GitHub App secret, registered ARC scale sets) is incomplete. It is never enrollment proof and never a reason to mint a new label."},
+		{ID: RuleValidationFailing, Summary: "The latest completed default-branch validation run failed.",
+			Help: "Failure, timed_out, startup_failure and action_required count as failing; cancelled and skipped runs are passed over."},
+		{ID: RuleProof, Summary: "Enrollment proof: a successful default-branch run whose job ran on a shared capability label.",
+			Help: "The job's runs-on labels (job.labels) include a shared label and the job succeeded."},
+		{ID: RuleProofMissing, Summary: "No successful default-branch run reached a shared capability label yet.",
+			Help: "Prove a default-branch workflow reaches the shared label before counting the owner as enrolled authority."},
+	}
+}
