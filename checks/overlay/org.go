@@ -23,7 +23,7 @@ func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
 	root := doc.root
 	if root.Kind != yaml.MappingNode {
 		doc.typeError(root, "organization.yaml", "a mapping of sections (owner:, core:, substrate:, ...)", root)
-		return org, doc.errs
+		root = nil // read on as if empty, so every value is unset with a position
 	}
 	file := src.filePos()
 

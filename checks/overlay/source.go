@@ -110,7 +110,11 @@ func (s *source) atOffset(off int) Pos {
 
 // atRune converts a 1-based line and 1-based character column (yaml.v3's unit).
 func (s *source) atRune(line, col int) Pos {
-	if line < 1 || line > len(s.lines) || col < 1 {
+	switch {
+	case line > len(s.lines):
+		// Past the last line break (yaml.v3 puts an empty document after "---" there).
+		return s.atOffset(len(s.text))
+	case line < 1 || col < 1:
 		return Pos{File: s.rel, Line: max(line, 0), Column: max(col, 0)}
 	}
 	start, end := s.lines[line-1], len(s.text)

@@ -45,6 +45,9 @@ func ParseTfvars(rel string, data []byte) (*Tfvars, InputErrors) {
 	if !ok {
 		return nil, p.errs.sorted()
 	}
+	if p.checkNumberLiterals(body) {
+		return nil, p.errs.sorted()
+	}
 	for _, b := range body.Blocks {
 		p.errf(KindSyntax, b.TypeRange, "blocks are not allowed in a variables file (found %s { ... }); write name = value", b.Type)
 	}
@@ -160,6 +163,43 @@ func (p *tfvarsParser) diagnostics(diags hcl.Diagnostics, what string) bool {
 
 func clamp(i, n int) int { return max(0, min(i, n)) }
 
+// maxNumberExp bounds the binary exponent of numbers the loader handles (2^10000 is about
+// 1e3010). Parsing 1e400000000 is instant, but turning it into decimal text (a message,
+// a string conversion, a template) takes effectively forever; no runner count or label
+// needs such a number.
+const maxNumberExp = 10000
+
+// checkNumberLiterals reports number literals too large to handle, before any evaluation.
+func (p *tfvarsParser) checkNumberLiterals(body *hclsyntax.Body) bool {
+	bad := false
+	hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
+		if lit, ok := n.(*hclsyntax.LiteralValueExpr); ok && !numberInRange(lit.Val) {
+			p.errf(KindSyntax, lit.SrcRange, "number literal is too large (more than about 3000 decimal digits)")
+			bad = true
+		}
+		return nil
+	})
+	return bad
+}
+
+// numberInRange reports whether every number in v (a number, or a collection holding
+// numbers, such as a string converted from one) has a manageable exponent.
+func numberInRange(v cty.Value) bool {
+	ok := true
+	_ = cty.Walk(v, func(_ cty.Path, x cty.Value) (bool, error) {
+		if x.Type() == cty.Number && x.IsKnown() && !x.IsNull() {
+			bf := x.AsBigFloat()
+			if !bf.IsInf() && bf.Sign() != 0 {
+				if e := bf.MantExp(nil); e > maxNumberExp || e < -maxNumberExp {
+					ok = false
+				}
+			}
+		}
+		return ok, nil
+	})
+	return ok
+}
+
 // scalar returns a top-level attribute's value and position; ok is false when it is absent,
 // null or failed to evaluate (then the returned position is where the value would be).
 func (p *tfvarsParser) scalar(name string) (cty.Value, hcl.Range, bool, bool) {
@@ -208,6 +248,10 @@ func (p *tfvarsParser) integer(name string) Int {
 }
 
 func (p *tfvarsParser) toString(v cty.Value, r hcl.Range, what string) String {
+	if !numberInRange(v) {
+		p.errf(KindType, r, "%s: expected a string, got an out-of-range number", what)
+		return String{Pos: p.at(r)}
+	}
 	s, err := convert.Convert(v, cty.String)
 	if err != nil || !s.IsKnown() {
 		p.errf(KindType, r, "%s: expected a string, got %s", what, describeValue(v))
@@ -233,6 +277,10 @@ func (p *tfvarsParser) toBool(v cty.Value, r hcl.Range, what string) Bool {
 
 func (p *tfvarsParser) toInt(v cty.Value, r hcl.Range, what string) Int {
 	n, err := convert.Convert(v, cty.Number)
+	if err == nil && !numberInRange(n) {
+		p.errf(KindType, r, "%s: expected a whole number, got an out-of-range number", what)
+		return Int{Pos: p.at(r)}
+	}
 	if err != nil || !n.IsKnown() {
 		p.errf(KindType, r, "%s: expected a whole number, got %s", what, describeValue(v))
 		return Int{Pos: p.at(r)}
@@ -262,6 +310,9 @@ func describeValue(v cty.Value) string {
 	case t == cty.String:
 		return "the string " + strconv.Quote(v.AsString())
 	case t == cty.Number:
+		if !numberInRange(v) {
+			return "an out-of-range number"
+		}
 		return "the number " + v.AsBigFloat().Text('g', 10)
 	case t == cty.Bool:
 		return fmt.Sprintf("the boolean %t", v.True())
@@ -279,6 +330,10 @@ func describeValue(v cty.Value) string {
 func (p *tfvarsParser) objectKey(item hclsyntax.ObjectConsItem, what string) (string, bool) {
 	kv, diags := item.KeyExpr.Value(nil)
 	if p.diagnostics(diags, what+" key") {
+		return "", false
+	}
+	if !numberInRange(kv) {
+		p.errf(KindType, item.KeyExpr.Range(), "%s: a key must be a string, got an out-of-range number", what)
 		return "", false
 	}
 	ks, err := convert.Convert(kv, cty.String)
@@ -408,6 +463,10 @@ func (p *tfvarsParser) labelList(fields map[string]hclsyntax.ObjectConsItem, key
 	}
 	v, diags := it.ValueExpr.Value(nil)
 	if p.diagnostics(diags, what) || v.IsNull() {
+		return StringList{Pos: p.at(r)}
+	}
+	if !numberInRange(v) {
+		p.errf(KindType, r, "%s: expected a list of strings, got a list holding an out-of-range number", what)
 		return StringList{Pos: p.at(r)}
 	}
 	lv, err := convert.Convert(v, cty.List(cty.String))

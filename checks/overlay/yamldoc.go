@@ -58,6 +58,9 @@ func parseYAML(src *source) (doc *yamlDoc, errs InputErrors) {
 		return nil, InputErrors{{Pos: src.filePos(), Kind: KindEmpty, Msg: "file holds no YAML document (only comments or blank lines)"}}
 	}
 	d.root = top.Content[0]
+	if isNull(d.root) && d.root.Tag == "!!null" && d.root.Value == "" {
+		return nil, InputErrors{{Pos: src.filePos(), Kind: KindEmpty, Msg: "file holds an empty YAML document"}}
+	}
 	d.checkDuplicates(d.root)
 	d.errs = append(errs, d.errs...)
 	return d, nil

@@ -5,6 +5,7 @@
 //
 //	VARIANT          line 1: the base overlay's name (a directory in e2e/overlays)
 //	                 line 2: "rules: a/b c/d" — the rule ids the case must break
+//	                 line 3, optional: "args: --core ..." — extra CLI flags for the case
 //	                 further lines: free text describing the case
 //	expected.*       golden outputs; never copied into the overlay
 //	<path>           replaces <path> of the base (same root-relative path); a file whose
@@ -40,6 +41,7 @@ type Variant struct {
 	Dir         string   // the case directory
 	Base        string   // base overlay name (e.g. "tinyland-org")
 	Rules       []string // rule ids the case must break, in the order written
+	Args        []string // extra CLI flags from an optional "args:" line 3
 	Description string   // lines after the second, trimmed
 }
 
@@ -68,6 +70,10 @@ func ParseVariant(dir string) (Variant, error) {
 				v.Rules = f
 			}
 		default:
+			if rest, ok := strings.CutPrefix(line, "args:"); ok && n == 3 {
+				v.Args = strings.Fields(rest)
+				continue
+			}
 			desc = append(desc, line)
 		}
 	}

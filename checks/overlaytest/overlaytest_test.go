@@ -217,6 +217,10 @@ func TestParseVariant(t *testing.T) {
 	}{
 		{name: "rules", content: "tinyland-org\nrules: pins/drift  taxonomy/minted-label\nWhy it breaks.\nMore.\n",
 			want: Variant{Base: "tinyland-org", Rules: []string{"pins/drift", "taxonomy/minted-label"}, Description: "Why it breaks.\nMore."}},
+		{name: "args", content: "tinyland-org\nrules: pins/expected-ref\nargs: --expected-core-ref main --core\nDescription.\n",
+			want: Variant{Base: "tinyland-org", Rules: []string{"pins/expected-ref"}, Args: []string{"--expected-core-ref", "main", "--core"}, Description: "Description."}},
+		{name: "args only on line 3", content: "tinyland-org\nrules: a/b\nText.\nargs: --core\n",
+			want: Variant{Base: "tinyland-org", Rules: []string{"a/b"}, Description: "Text.\nargs: --core"}},
 		{name: "no rules", content: "jess-personal\nrules:\n", want: Variant{Base: "jess-personal"}},
 		{name: "crlf and spaces", content: " tinyland-org \r\nrules: a/b\r\n", want: Variant{Base: "tinyland-org", Rules: []string{"a/b"}}},
 		{name: "missing rules line", content: "tinyland-org\n", wantErr: "line 2"},
@@ -275,5 +279,34 @@ func TestRepoRoot(t *testing.T) {
 	}
 	if !declaresModule([]byte("// x\nmodule github.com/tinyland-inc/gf-enrollment\n")) || declaresModule([]byte("module example.com/other\n")) {
 		t.Error("declaresModule")
+	}
+}
+
+// Every committed broken case must materialize, identically in Go and in shell.
+func TestCommittedVariantsMaterialize(t *testing.T) {
+	root := RepoRoot(t)
+	dir := filepath.Join(root, "e2e", "overlays", "broken")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("no broken variants yet")
+	}
+	_, bashErr := exec.LookPath("bash")
+	for _, v := range Variants(t, dir) {
+		t.Run(v.Name, func(t *testing.T) {
+			goOut := Materialize(t, v.Dir)
+			if _, err := os.Stat(filepath.Join(goOut, "VARIANT")); err == nil {
+				t.Error("VARIANT copied into the overlay")
+			}
+			if bashErr != nil {
+				return
+			}
+			shOut := filepath.Join(t.TempDir(), "sh")
+			cmd := exec.Command("bash", filepath.Join(root, "e2e", "overlays", "materialize.sh"), v.Dir, shOut)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("materialize.sh: %v\n%s", err, b)
+			}
+			if g, s := readTree(t, goOut), readTree(t, shOut); !reflect.DeepEqual(g, s) {
+				t.Errorf("Go and shell materializations differ")
+			}
+		})
 	}
 }
