@@ -210,9 +210,20 @@ func estateCapacity(r *finding.Report, cluster string, members []estateMember) {
 				Severity: finding.Info,
 				Position: prefixed(cs[0].root, cs[0].set.namePos),
 				Message: fmt.Sprintf("shared label %s on cluster %s is served by %d overlays (%s); their max_runners sum to %s. Each max_runners is a local cap for one overlay's scale set, not a global cap for the label: when jobs arrive together, Kubernetes scheduling is the only global backpressure",
-					l, cluster, len(roots), strings.Join(sets, "; "), total),
+					l, cluster, len(roots), abbreviate(sets, maxListed), total),
 			})
 		}
 	}
 	r.Tables = append(r.Tables, t)
+}
+
+// maxListed bounds the scale sets named in one message; the table lists them all.
+const maxListed = 6
+
+// abbreviate joins xs, naming at most max of them, so a large estate keeps one-line messages.
+func abbreviate(xs []string, max int) string {
+	if len(xs) <= max {
+		return strings.Join(xs, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more in the capacity table", strings.Join(xs[:max], "; "), len(xs)-max)
 }

@@ -1,6 +1,7 @@
 package taxonomy
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -178,5 +179,32 @@ func TestEstateCollisionNamesBothFiles(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d collisions, want 1 (release names differ)", n)
+	}
+}
+
+func TestEstateMessagesStayShortOnLargeEstates(t *testing.T) {
+	r := CheckEstate(syntheticEstate(40)) // 10 overlays per cluster
+	// Each overlay serves tinyland-nix twice (lane + one extra set), the others once.
+	want := map[string]int{"tinyland-nix": 20, "tinyland-nix-heavy": 10, "tinyland-docker": 10, "tinyland-nix-kvm": 10, "tinyland-dind": 10}
+	for _, tb := range r.Tables {
+		for _, row := range tb.Rows {
+			if n := strings.Count(row[2], "; ") + 1; n != want[row[0]] {
+				t.Errorf("table row %s lists %d sets, want all %d", row[0], n, want[row[0]])
+			}
+		}
+	}
+	n := 0
+	for _, f := range r.Findings {
+		if f.Rule != RuleEstateSharedCapacity {
+			continue
+		}
+		n++
+		label := strings.Fields(strings.TrimPrefix(f.Message, "shared label "))[0]
+		if more := fmt.Sprintf("; and %d more in the capacity table)", want[label]-maxListed); !strings.Contains(f.Message, more) {
+			t.Errorf("message should name %d sets and count the rest (%q): %s", maxListed, more, f.Message)
+		}
+	}
+	if n != 4*len(want) {
+		t.Errorf("%d capacity notes, want one per label per cluster (%d)", n, 4*len(want))
 	}
 }
