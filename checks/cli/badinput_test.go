@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,7 +109,7 @@ func TestBadInput(t *testing.T) {
 			work, name := variantFiles(t, c.files, c.links)
 			t.Chdir(work)
 			args := []string{"check"}
-			if !contains(c.args, "--overlay-root") || contains(c.args, "--tfvars") {
+			if !slices.Contains(c.args, "--overlay-root") || slices.Contains(c.args, "--tfvars") {
 				args = append(args, "--overlay-root", name)
 			}
 			for _, a := range c.args {

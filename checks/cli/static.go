@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
@@ -195,7 +196,6 @@ func runGates(ctx context.Context, env *Env, g *gateFlags, selected []gate, esta
 		ran[gt.name] = true
 	}
 	multi := len(overlays) > 1
-	flagMatched := map[string]bool{}
 	for _, o := range overlays {
 		or := &finding.Report{}
 		for _, gt := range selected {
@@ -204,11 +204,6 @@ func runGates(ctx context.Context, env *Env, g *gateFlags, selected []gate, esta
 		declared := declaredExpectedWarnings(o)
 		unmatched := or.MarkExpected(append(append([]string(nil), g.expectWarnings...), declared...))
 		staleNotes(env, o, declared, unmatched, ran, multi)
-		for _, id := range g.expectWarnings {
-			if !contains(unmatched, id) {
-				flagMatched[id] = true
-			}
-		}
 		if multi {
 			PrefixPositions(or, o.Root)
 		}
@@ -218,15 +213,10 @@ func runGates(ctx context.Context, env *Env, g *gateFlags, selected []gate, esta
 		// Estate findings belong to no single overlay, so only --expect-warning applies.
 		est := taxonomy.CheckEstate(overlays)
 		est.MarkExpected(g.expectWarnings)
-		for i := range est.Findings {
-			if est.Findings[i].Expected {
-				flagMatched[est.Findings[i].Rule] = true
-			}
-		}
 		rep.Merge(est)
 	}
 	for _, id := range g.expectWarnings {
-		if ran[finding.Gate(id)] && !flagMatched[id] {
+		if ran[finding.Gate(id)] && !markedExpected(rep, id) {
 			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, id)
 		}
 	}
@@ -250,7 +240,7 @@ func declaredExpectedWarnings(o *overlay.Overlay) []string {
 // match a warning of a gate that ran: a stale entry would silently hide a future warning.
 func staleNotes(env *Env, o *overlay.Overlay, declared, unmatched []string, ran map[string]bool, multi bool) {
 	for _, id := range unmatched {
-		if !contains(declared, id) || !ran[finding.Gate(id)] {
+		if !slices.Contains(declared, id) || !ran[finding.Gate(id)] {
 			continue
 		}
 		where := ""
@@ -265,9 +255,10 @@ func staleNotes(env *Env, o *overlay.Overlay, declared, unmatched []string, ran 
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
+// markedExpected reports whether some warning of rule id was marked expected.
+func markedExpected(r *finding.Report, id string) bool {
+	for _, f := range r.Findings {
+		if f.Rule == id && f.Expected {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // inBases copies the named base overlays into a fresh work directory, changes into it and
-// returns nothing: the overlays are then addressed by name.
+// returns it; the overlays are then addressed by their names.
 func inBases(t *testing.T, names ...string) string {
 	t.Helper()
 	repo := overlaytest.RepoRoot(t)
@@ -51,7 +52,7 @@ func TestExpectedCoreRefFromEnvironment(t *testing.T) {
 	env := map[string]string{EnvExpectedCoreRef: other}
 
 	res := runRegistry(gfenroll(), env, "pins", "--overlay-root", "tinyland-org", "--format", "json")
-	if res.code != 1 || !contains(rulesOf(decode(t, res.stdout), finding.Blocker), pins.RuleExpectedRef) {
+	if res.code != 1 || !slices.Contains(rulesOf(decode(t, res.stdout), finding.Blocker), pins.RuleExpectedRef) {
 		t.Errorf("GF_EXPECTED_CORE_REF=%s: exit %d, want a %s blocker:\n%s", other, res.code, pins.RuleExpectedRef, res.stdout)
 	}
 	res = runRegistry(gfenroll(), nil, "pins", "--overlay-root", "tinyland-org", "--expected-core-ref", other, "--format", "json")
