@@ -1,0 +1,45 @@
+package kube
+
+import "github.com/tinyland-inc/gf-enrollment/checks/finding"
+
+// Rule ids of the Kubernetes probes. Stable: never rename one, add a new id instead.
+const (
+	RuleKubeConfig           = "preflight/kube-config-invalid"
+	RuleKubeUnreachable      = "preflight/kube-unreachable"
+	RuleKubeUnauthorized     = "preflight/kube-unauthorized"
+	RuleKubeForbidden        = "preflight/kube-forbidden"
+	RuleKubeAPIError         = "preflight/kube-api-error"
+	RuleNamespaceMissing     = "preflight/namespace-missing"
+	RuleSecretNameMismatch   = "preflight/app-secret-name-mismatch"
+	RuleSecretMissing        = "preflight/app-secret-missing"
+	RuleCRDMissing           = "preflight/arc-crd-missing"
+	RuleScaleSetMissing      = "preflight/scale-set-missing"
+	RuleScaleSetMismatch     = "preflight/scale-set-mismatch"
+	RuleLabelUnpublished     = "preflight/scale-set-label-unpublished"
+	RuleScaleSetUnregistered = "preflight/scale-set-unregistered"
+	RuleScaleSetPhase        = "preflight/scale-set-phase"
+)
+
+var rules = []finding.Rule{
+	{ID: RuleKubeConfig, Summary: "the kubeconfig or the selected context cannot be loaded",
+		Help: "The Kubernetes probes load the kubeconfig the standard way ($KUBECONFIG or ~/.kube/config, exec plugins included) and select --context, else the overlay's substrate.cluster.context."},
+	{ID: RuleKubeUnreachable, Summary: "the cluster did not answer within the deadline (connection, TLS or timeout)"},
+	{ID: RuleKubeUnauthorized, Summary: "the cluster rejected the credentials of the selected context"},
+	{ID: RuleKubeForbidden, Summary: "the preflight identity lacks a read permission it needs",
+		Help: "The preflight needs get on the App secrets (it fetches them as metadata only) in both ARC namespaces and get/list on autoscalingrunnersets.actions.github.com in the runner namespace. RBAC cannot grant metadata-only reads; the preflight never requests secret data."},
+	{ID: RuleKubeAPIError, Summary: "the cluster answered a read with an unexpected error"},
+	{ID: RuleNamespaceMissing, Summary: "an ARC namespace named by the tfvars does not exist"},
+	{ID: RuleSecretNameMismatch, Summary: "organization.yaml owner.github_app_secret_name and tfvars github_config_secret name different secrets"},
+	{ID: RuleSecretMissing, Summary: "the owner's GitHub App secret exists in both ARC namespaces",
+		Help: "ARC reads githubConfigSecret from the scale set's namespace; the overlay convention keeps the same App secret in the controller namespace too. Checked as PartialObjectMetadata: values are never read."},
+	{ID: RuleCRDMissing, Summary: "the cluster does not serve AutoscalingRunnerSet (actions.github.com/v1alpha1)"},
+	{ID: RuleScaleSetMissing, Summary: "every expected runner scale set exists as an AutoscalingRunnerSet in the runner namespace"},
+	{ID: RuleScaleSetMismatch, Summary: "the AutoscalingRunnerSet's runnerScaleSetName, githubConfigUrl or githubConfigSecret differs from the tfvars"},
+	{ID: RuleLabelUnpublished, Summary: "the workflow-facing label is in the scale set's runnerScaleSetLabels",
+		Help: "runnerScaleSetName is a registration identity; workflows target the shared capability label, which must be published through runnerScaleSetLabels (gha-runner-scale-set 0.14+ chart value scaleSetLabels)."},
+	{ID: RuleScaleSetUnregistered, Summary: "the scale set is registered with GitHub (annotation runner-scale-set-id > 0)"},
+	{ID: RuleScaleSetPhase, Summary: "the scale set's status.phase as the ARC controller reports it (Outdated is a warning)"},
+}
+
+// Rules lists every rule the Kubernetes probes can emit, in a stable order.
+func Rules() []finding.Rule { return append([]finding.Rule(nil), rules...) }
