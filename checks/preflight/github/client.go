@@ -137,14 +137,19 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 }
 
 // HasToken reports whether the client authenticates.
-func (c *Client) HasToken() bool { return c.token != "" }
+func (c *Client) HasToken() bool { return c != nil && c.token != "" }
 
 // APIURL is the API root, safe to print.
 func (c *Client) APIURL() string { return redactURL(c.apiURL.String()) }
 
 // Scrub removes the token from s. Every message the package produces goes through it:
 // nothing upstream should ever put the token in an error, and this makes sure.
-func (c *Client) Scrub(s string) string { return scrub(s, c.token) }
+func (c *Client) Scrub(s string) string {
+	if c == nil {
+		return s
+	}
+	return scrub(s, c.token)
+}
 
 func scrub(s, token string) string {
 	if token == "" || !strings.Contains(s, token) {

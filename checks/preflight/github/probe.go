@@ -25,7 +25,28 @@ type Config struct {
 	// ProofCandidates is how many recent successful runs per workflow have their jobs read
 	// when looking for enrollment proof (default 3).
 	ProofCandidates int
+	// Sequential makes the same calls one after another instead of concurrently: the
+	// baseline the latency benchmark compares against. Never useful in production.
+	Sequential bool
 }
+
+// fanout runs calls concurrently, or in order when sequential.
+type fanout struct {
+	wg  sync.WaitGroup
+	seq bool
+}
+
+func (f *fanout) Go(fn func()) {
+	if f.seq {
+		fn()
+		return
+	}
+	f.wg.Go(fn)
+}
+
+func (f *fanout) Wait() { f.wg.Wait() }
+
+func (p *prober) fan() *fanout { return &fanout{seq: p.cfg.Sequential} }
 
 // Run statuses meaning "waiting for something" (GitHub's check-suite status enum).
 var waitingStatus = map[string]bool{"queued": true, "waiting": true, "requested": true, "pending": true}
@@ -111,7 +132,7 @@ func (p *prober) run(ctx context.Context) {
 	p.now = p.c.now()
 
 	var (
-		wg       sync.WaitGroup
+		wg       = p.fan()
 		secrets  secretNames
 		branch   string
 		runsData []*workflowRuns
@@ -152,9 +173,9 @@ type secretNames struct {
 // that holds its own credential.
 func (p *prober) listSecrets(ctx context.Context) secretNames {
 	var s secretNames
-	var wg sync.WaitGroup
+	wg := p.fan()
 	wg.Go(func() {
-		names, err := listAllNames(ctx, func(opt *gogh.ListOptions) (*gogh.Secrets, *gogh.Response, error) {
+		names, err := listAllNames(p.fan, func(opt *gogh.ListOptions) (*gogh.Secrets, *gogh.Response, error) {
 			return p.c.gh.Actions.ListRepoSecrets(ctx, p.owner, p.name, opt)
 		})
 		if err != nil {
@@ -165,7 +186,7 @@ func (p *prober) listSecrets(ctx context.Context) secretNames {
 		s.repo = names
 	})
 	wg.Go(func() {
-		names, err := listAllNames(ctx, func(opt *gogh.ListOptions) (*gogh.Secrets, *gogh.Response, error) {
+		names, err := listAllNames(p.fan, func(opt *gogh.ListOptions) (*gogh.Secrets, *gogh.Response, error) {
 			return p.c.gh.Actions.ListRepoOrgSecrets(ctx, p.owner, p.name, opt)
 		})
 		if err != nil {
@@ -183,7 +204,7 @@ func (p *prober) listSecrets(ctx context.Context) secretNames {
 // listAllNames reads every page of a secrets listing: the first page names the last one
 // (Link rel="last"), and the rest are fetched concurrently so a long list costs one more
 // round trip, not one per page.
-func listAllNames(ctx context.Context, list func(*gogh.ListOptions) (*gogh.Secrets, *gogh.Response, error)) (map[string]bool, error) {
+func listAllNames(fan func() *fanout, list func(*gogh.ListOptions) (*gogh.Secrets, *gogh.Response, error)) (map[string]bool, error) {
 	first, resp, err := list(&gogh.ListOptions{PerPage: 100})
 	if err != nil {
 		return nil, err
@@ -210,7 +231,7 @@ func listAllNames(ctx context.Context, list func(*gogh.ListOptions) (*gogh.Secre
 	if last > 1 {
 		pages := make([]*gogh.Secrets, last+1)
 		errs := make([]error, last+1)
-		var wg sync.WaitGroup
+		wg := fan()
 		for pg := 2; pg <= last; pg++ {
 			wg.Go(func() { pages[pg], _, errs[pg] = list(&gogh.ListOptions{PerPage: 100, Page: pg}) })
 		}
@@ -321,7 +342,7 @@ func (p *prober) listRuns(ctx context.Context, branch string) []*workflowRuns {
 		wfs = []Workflow{{Pos: p.exp.RepoPos}}
 	}
 	out := make([]*workflowRuns, len(wfs))
-	var wg sync.WaitGroup
+	wg := p.fan()
 	for i, wf := range wfs {
 		out[i] = &workflowRuns{wf: wf, jobs: map[int64][]*gogh.WorkflowJob{}, jobFailed: map[int64]bool{}}
 		wg.Go(func() {
@@ -384,7 +405,7 @@ func (p *prober) fetchJobs(ctx context.Context, data []*workflowRuns) {
 	}
 	results := make([][]*gogh.WorkflowJob, len(wants))
 	errs := make([]error, len(wants))
-	var wg sync.WaitGroup
+	wg := p.fan()
 	for i, x := range wants {
 		wg.Go(func() { results[i], errs[i] = p.listJobs(ctx, x.run.GetID()) })
 	}
@@ -460,7 +481,7 @@ func (p *prober) judgeRuns(branch string, data []*workflowRuns) {
 	switch {
 	case best != nil:
 		p.add(RuleProof, finding.OK, best.w.wf.Pos,
-			fmt.Sprintf("enrollment proof: %s run #%d on %s (%s ago) ran job %q on shared label %s: %s",
+			fmt.Sprintf("%s run #%d on %s (%s ago) ran job %q on shared label %s: %s",
 				runName(best.run), best.run.GetRunNumber(), branch, human(p.now.Sub(created(best.run))),
 				best.job.GetName(), best.label, best.run.GetHTMLURL()), "")
 	case unverified:
