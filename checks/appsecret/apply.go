@@ -178,16 +178,13 @@ func (p *Plan) Apply(ctx context.Context, c Client) *finding.Report {
 
 	var refused []string
 	for _, ns := range nss {
-		_, keys, err := c.Apply(ctx, p.Secret(ns.Name), p.ForceConflicts, true)
-		if err != nil {
+		if _, _, err := c.Apply(ctx, p.Secret(ns.Name), p.ForceConflicts, true); err != nil {
 			refused = append(refused, ns.Name)
 			r.Add(finding.Finding{Rule: RuleNotWritten, Severity: finding.Blocker,
 				Message: fmt.Sprintf("%s/%s: the %s was refused: %s; nothing was written in any namespace (%s)",
 					ns.Name, name, dryRunRoundDescription, p.scrub(err), nsList(nss)),
 				NextAction: p.fixFor(err, ns.Name)})
-			continue
 		}
-		p.extraKeys(r, ns.Name, keys)
 	}
 	if len(refused) > 0 {
 		return r
@@ -251,7 +248,7 @@ func (p *Plan) fixFor(err error, ns string) string {
 	case apierrors.IsNotFound(err):
 		return fmt.Sprintf("Create namespace %s first (kubectl --context %s create namespace %s, or apply the ARC stack's namespaces), then rerun: %s", ns, ctxName, ns, retry)
 	case apierrors.IsForbidden(err):
-		return fmt.Sprintf("Grant your identity get, create and patch on secrets in %s (kubectl --context %s -n %s create role gfenroll-app-secret --verb=get,create,patch --resource=secrets, plus a rolebinding), then rerun: %s", ns, ctxName, ns, retry)
+		return fmt.Sprintf("Grant your identity get, create and patch on secrets in %s (kubectl --context %s -n %s create role gfenroll-app-secret --verb=get,create,patch --resource=secrets, plus a rolebinding; without rights there a missing namespace also answers forbidden, so check it exists), then rerun: %s", ns, ctxName, ns, retry)
 	case apierrors.IsConflict(err):
 		return fmt.Sprintf("Another field manager owns these keys with other values; if this App secret replaces them, rerun with --force-conflicts: %s --force-conflicts", retry)
 	case apierrors.IsInvalid(err):
