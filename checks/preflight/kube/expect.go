@@ -65,7 +65,9 @@ type ScaleSetExpectation struct {
 //     release name); its URL and secret default to the stack's github_config_url /
 //     github_config_secret;
 //   - the stack's URL defaults to organization.yaml owner.github_config_url and its
-//     secret to owner.github_app_secret_name (then to github-app-secret).
+//     secret to owner.github_app_secret_name (then to github-app-secret);
+//   - with no tfvars at all, the owner's App secret is still expected in arc-systems
+//     and arc-runners (there are then no scale sets to expect).
 func NewExpectations(o *overlay.Overlay) Expectations {
 	var exp Expectations
 	if o == nil {
@@ -175,6 +177,13 @@ func NewExpectations(o *overlay.Overlay) Expectations {
 				ConfigURL:           url,
 				ConfigSecret:        secret,
 			})
+		}
+	}
+	if len(o.Tfvars) == 0 && orgSecret.Value != "" {
+		// No ARC stack file to say otherwise: the owner's App secret still belongs in
+		// the core's default namespaces (SPEC 3.4).
+		for _, ns := range []string{DefaultControllerNamespace, DefaultRunnerNamespace} {
+			addSecret(orgSecret, defaulted(ns, orgSecret.Pos), "owner GitHub App secret")
 		}
 	}
 	return exp

@@ -168,6 +168,20 @@ func TestExpectationsDefaults(t *testing.T) {
 	}
 }
 
+func TestExpectationsWithoutTfvars(t *testing.T) {
+	o := &overlay.Overlay{Org: &overlay.OrgConfig{File: "config/organization.yaml"}}
+	o.Org.Owner.GithubAppSecretName = str("owner-app", "config/organization.yaml", 5)
+	exp := NewExpectations(o)
+	var got []string
+	for _, s := range exp.Secrets {
+		got = append(got, fmt.Sprintf("%s@%s %s", s.Name.Value, s.Namespace.Value, s.Namespace.Pos))
+	}
+	want := "owner-app@arc-systems config/organization.yaml:5:1|owner-app@arc-runners config/organization.yaml:5:1"
+	if strings.Join(got, "|") != want || len(exp.ScaleSets) != 0 {
+		t.Errorf("secrets %q, scale sets %d; want %q and none", got, len(exp.ScaleSets), want)
+	}
+}
+
 // judge runs the verdict half of the probe on injected answers.
 type answers struct {
 	secrets    map[string]error // "name@ns" -> nil (present) or the error
