@@ -6,7 +6,9 @@
 #   scripts/test.sh --list       list the stages
 #
 # Environment:
-#   FUZZTIME   how long each fuzz target runs (default 5s)
+#   FUZZTIME          how long each fuzz target runs (default 5s)
+#   FUZZMINIMIZETIME  cap on minimizing an input (default 5s; Go's 60s default would let the
+#                     minimization of one new-coverage input of a slow target eat the run)
 #   CI         when set, integration tests that need a server fail instead of skipping
 #
 # Stages run in order; a failing stage does not stop the others, so one run shows every
@@ -27,6 +29,7 @@ BENCH=scripts/bench.sh           # benchmarks printing figures (never a pass/fai
 STAGES=(format vet kube-testenv unit fuzz bazel-smoke bench)
 
 FUZZTIME=${FUZZTIME:-5s}
+FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-5s}
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -89,7 +92,7 @@ stage_fuzz() {
 		pkg=${t% *}
 		fn=${t#* }
 		echo "--- $pkg $fn"
-		if ! go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$FUZZTIME" "$pkg"; then
+		if ! go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime="$FUZZMINIMIZETIME" "$pkg"; then
 			echo "FAIL: fuzz $pkg $fn (a failing input was saved under $pkg/testdata/fuzz/$fn)"
 			failed=1
 		fi
