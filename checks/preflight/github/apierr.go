@@ -15,6 +15,7 @@ import (
 type apiFailure struct {
 	rule   string
 	status int    // HTTP status, 0 when none
+	class  string // failures of one class are reported together, whatever the call
 	detail string // what GitHub (or the network) said
 	next   string // the fix, without the "then rerun" tail
 }
@@ -76,9 +77,9 @@ func classify(err error, what string, now time.Time) apiFailure {
 	case errors.As(err, &ce):
 		next := "Check the network path to GitHub and --github-api-url, or raise --timeout"
 		if ce.Kind == "malformed" {
-			next = "Check for a proxy or middlebox cutting GitHub's answers (--github-api-url), then retry"
+			next = "Check for a proxy or middlebox cutting GitHub's answers (--github-api-url)"
 		}
-		return apiFailure{rule: RuleUnavailable, detail: ce.Error(), next: next}
+		return apiFailure{rule: RuleUnavailable, class: "call-" + ce.Kind, detail: ce.describe(), next: next}
 	case errors.Is(err, context.DeadlineExceeded):
 		return apiFailure{rule: RuleUnavailable, detail: "no answer within --timeout",
 			next: "Check the network path to GitHub and --github-api-url, or raise --timeout"}

@@ -665,8 +665,11 @@ func (p *prober) reportFailures() {
 	groups := map[key][]failure{}
 	for _, f := range p.failures {
 		k := key{f.rule, f.detail}
-		if f.rule == RuleAuth {
+		switch {
+		case f.rule == RuleAuth:
 			k.detail = "" // one finding for a rejected token, however many calls hit it
+		case f.class != "":
+			k.detail = f.class
 		}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)

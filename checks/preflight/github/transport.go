@@ -60,6 +60,11 @@ type CallError struct {
 }
 
 func (e *CallError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.describe())
+}
+
+// describe is the failure without the request, for messages that name the call otherwise.
+func (e *CallError) describe() string {
 	what := map[string]string{
 		"timeout":   "no answer in time",
 		"network":   "connection failed",
@@ -68,7 +73,7 @@ func (e *CallError) Error() string {
 	if what == "" {
 		what = e.Kind
 	}
-	s := fmt.Sprintf("%s %s: %s", e.Method, e.Path, what)
+	s := what
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" after %d attempts", e.Attempts)
 	}
