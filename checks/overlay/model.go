@@ -222,8 +222,12 @@ type Workflow struct {
 	// Permissions at workflow level (nil when absent).
 	Permissions *Permissions
 	// Env is the workflow-level env map.
-	Env  map[string]String
-	Jobs []*Job
+	Env map[string]String
+	// SecretRefs are the secrets references in the workflow-level env. They reach every job
+	// that runs steps (not reusable-workflow calls); they are kept here once rather than
+	// copied into each Job.SecretRefs, which would grow as jobs × references.
+	SecretRefs []SecretRef
+	Jobs       []*Job
 }
 
 // Event is one trigger.

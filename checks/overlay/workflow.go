@@ -1,6 +1,7 @@
 package overlay
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -52,14 +53,14 @@ func ParseWorkflow(rel string, data []byte) (*Workflow, InputErrors) {
 	p := &wfParser{yamlDoc: doc}
 	file := src.filePos()
 
-	wf.Name = doc.str(root, file, "name", "name")
+	wf.Name = p.str(root, file, "name", "name")
 	wf.On = p.triggers(root)
 	wf.Permissions = p.permissions(root, "permissions")
 	envField := doc.lookup(root, "env")
 	wf.Env = p.env(envField, "env")
-	var workflowSecrets []SecretRef
 	if envField.key != nil {
-		p.scanSecrets(envField.use, false, map[*yaml.Node]bool{}, &workflowSecrets)
+		p.scanSecrets(envField.use, false, map[*yaml.Node]bool{}, &wf.SecretRefs)
+		wf.SecretRefs = dedupeRefs(wf.SecretRefs)
 	}
 
 	jobs := doc.lookup(root, "jobs")
@@ -71,10 +72,6 @@ func ParseWorkflow(rel string, data []byte) (*Workflow, InputErrors) {
 	default:
 		p.entries(jobs.val, func(k, v *yaml.Node) {
 			if job := p.job(k, v); job != nil {
-				if job.Uses.Value == "" {
-					// Workflow-level env reaches every job that runs steps.
-					job.SecretRefs = dedupeRefs(append(job.SecretRefs, workflowSecrets...))
-				}
 				wf.Jobs = append(wf.Jobs, job)
 			}
 		})
@@ -90,7 +87,34 @@ type wfParser struct {
 	*yamlDoc
 	visits     int
 	overBudget bool
-	starts     []int // sorted byte offsets of every node's start, built on first need
+	starts     []int  // sorted byte offsets of every node's start, built on first need
+	ascii      []int8 // per line: 1 all ASCII, -1 not, 0 not yet known
+}
+
+// pos is yamlDoc.pos computed from the byte offset: on an all-ASCII line that is O(1)
+// rather than a walk along the line, which matters for a long single-line flow mapping
+// with many nodes (each position would otherwise cost the line's length).
+func (p *wfParser) pos(n *yaml.Node) Pos {
+	off := p.offsetOf(n)
+	if off < 0 {
+		return p.yamlDoc.pos(n)
+	}
+	return p.src.atByte(n.Line, off)
+}
+
+// str is yamlDoc.str with the fast pos.
+func (p *wfParser) str(m *yaml.Node, blockPos Pos, key, path string) String {
+	f := p.lookup(m, key)
+	switch {
+	case f.key == nil:
+		return String{Pos: blockPos}
+	case isNull(f.val):
+		return String{Pos: p.pos(f.use)}
+	case f.val.Kind != yaml.ScalarNode:
+		p.typeError(f.use, path, "a string", f.val)
+		return String{Pos: p.pos(f.use)}
+	}
+	return String{Value: f.val.Value, Pos: p.pos(f.use), Set: true}
 }
 
 // entries calls fn for each key/value of mapping m in file order, then for keys brought in
@@ -501,8 +525,16 @@ func (p *wfParser) scanSecrets(n *yaml.Node, isIf bool, visited map[*yaml.Node]b
 		if n.ShortTag() != "!!str" || !containsFold(n.Value, "secrets") {
 			return
 		}
-		for _, r := range ghexpr.SecretRefsInTemplate(n.Value, isIf) {
-			*out = append(*out, SecretRef{Name: r.Name, Pos: p.posInScalar(n, r.Off)})
+		refs := ghexpr.SecretRefsInTemplate(n.Value, isIf)
+		if len(refs) == 0 {
+			return
+		}
+		offs := make([]int, len(refs))
+		for i, r := range refs {
+			offs[i] = r.Off
+		}
+		for i, pos := range p.positionsInScalar(n, offs) {
+			*out = append(*out, SecretRef{Name: refs[i].Name, Pos: pos})
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -535,60 +567,108 @@ func dedupeRefs(refs []SecretRef) []SecretRef {
 	return out
 }
 
-// posInScalar finds where the `secrets` word at byte offset off of scalar n's value is in
-// the file. Quoting, folding and block indentation make value offsets differ from file
-// offsets, but they never create or remove the word itself, so the k-th "secrets" of the
-// value is the k-th "secrets" in the file text of the scalar (which ends before the next
-// node starts). When that does not hold (an escape sequence spelling the word), the
-// position falls back to the scalar's start.
-func (p *wfParser) posInScalar(n *yaml.Node, off int) Pos {
+// positionsInScalar finds where each `secrets` word at the given byte offsets (ascending)
+// of scalar n's value is in the file. Quoting, folding and block indentation make value
+// offsets differ from file offsets, but they never create or remove the word itself, so
+// the k-th "secrets" of the value is the k-th "secrets" in the file text of the scalar
+// (which ends before the next node starts). Where that does not hold (an escape sequence
+// spelling the word), a position falls back to the scalar's start. One pass over the
+// value and one over the file text, however many references the scalar holds.
+func (p *wfParser) positionsInScalar(n *yaml.Node, offs []int) []Pos {
+	out := make([]Pos, len(offs))
 	fallback := p.pos(n)
-	k := countFold(n.Value[:off], "secrets")
+	for i := range out {
+		out[i] = fallback
+	}
 	start := p.offsetOf(n)
 	if start < 0 {
-		return fallback
+		return out
 	}
 	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		// Skip the indicator line (`run: |  # a comment may say secrets`).
-		nl := strings.IndexByte(string(p.src.text[start:]), '\n')
+		nl := bytes.IndexByte(p.src.text[start:], '\n')
 		if nl < 0 {
-			return fallback
+			return out
 		}
 		start += nl + 1
 	}
-	end := p.nextStart(start)
-	text := p.src.text[start:end]
-	for i := 0; ; i++ {
-		j := indexFold(text, "secrets")
-		if j < 0 {
-			return fallback
+	// k[i] is which occurrence of the word in the value offs[i] is.
+	k := make([]int, len(offs))
+	occ, i := 0, 0
+	for _, o := range allFold([]byte(n.Value), "secrets") {
+		for i < len(offs) && offs[i] < o {
+			i++
 		}
-		if i == k {
-			return p.src.atOffset(start + j)
+		for j := i; j < len(offs) && offs[j] == o; j++ {
+			k[j] = occ
 		}
-		start += j + len("secrets")
-		text = text[j+len("secrets"):]
+		occ++
 	}
+	inFile := allFold(p.src.text[start:p.nextStart(start)], "secrets")
+	for i := range offs {
+		if k[i] < len(inFile) {
+			out[i] = p.atOffset(start + inFile[k[i]])
+		}
+	}
+	return out
 }
 
-// offsetOf converts a node's line and character column into a byte offset of the text.
+// offsetOf converts a node's line and character column into a byte offset of the text. On
+// an all-ASCII line (the norm) that is arithmetic; otherwise it walks the line's runes.
 func (p *wfParser) offsetOf(n *yaml.Node) int {
 	lines := p.src.lines
 	if n.Line < 1 || n.Line > len(lines) || n.Column < 1 {
 		return -1
 	}
-	off := lines[n.Line-1]
-	for i := 1; i < n.Column && off < len(p.src.text); i++ {
-		_, size := utf8.DecodeRune(p.src.text[off:])
+	start := lines[n.Line-1]
+	end := len(p.src.text)
+	if n.Line < len(lines) {
+		end = lines[n.Line]
+	}
+	if p.lineASCII(n.Line-1, start, end) {
+		return min(start+n.Column-1, end)
+	}
+	off := start
+	for i := 1; i < n.Column && off < end; i++ {
+		_, size := utf8.DecodeRune(p.src.text[off:end])
 		off += size
 	}
 	return off
+}
+
+// lineASCII reports (and caches) whether line i (0-based) is pure ASCII.
+func (p *wfParser) lineASCII(i, start, end int) bool {
+	if p.ascii == nil {
+		p.ascii = make([]int8, len(p.src.lines))
+	}
+	if p.ascii[i] == 0 {
+		p.ascii[i] = 1
+		for _, b := range p.src.text[start:end] {
+			if b >= utf8.RuneSelf {
+				p.ascii[i] = -1
+				break
+			}
+		}
+	}
+	return p.ascii[i] == 1
+}
+
+// atOffset is the position of a byte offset of the text (a binary search over the line
+// index, so a scalar with many references costs no more than its length).
+func (p *wfParser) atOffset(off int) Pos {
+	lines := p.src.lines
+	line := sort.Search(len(lines), func(i int) bool { return lines[i] > off }) // 1-based line
+	if line == 0 {
+		line = 1
+	}
+	return p.src.atByte(line, off)
 }
 
 // nextStart returns the start offset of the first node that begins after off, or the end of
 // the text: a scalar's own text cannot extend past it.
 func (p *wfParser) nextStart(off int) int {
 	if p.starts == nil {
+		p.starts = []int{}
 		p.collectStarts(p.root)
 		sort.Ints(p.starts)
 	}
@@ -616,15 +696,17 @@ func (p *wfParser) collectStarts(n *yaml.Node) {
 
 func containsFold(s, sub string) bool { return indexFold([]byte(s), sub) >= 0 }
 
-func countFold(s, sub string) int {
-	n, b := 0, []byte(s)
-	for {
-		i := indexFold(b, sub)
+// allFold returns the offsets of every non-overlapping occurrence of a lower-case ASCII
+// word in b, ignoring ASCII case.
+func allFold(b []byte, lowerSub string) []int {
+	var out []int
+	for off := 0; ; {
+		i := indexFold(b[off:], lowerSub)
 		if i < 0 {
-			return n
+			return out
 		}
-		n++
-		b = b[i+len(sub):]
+		out = append(out, off+i)
+		off += i + len(lowerSub)
 	}
 }
 

@@ -148,8 +148,9 @@ func TestParseWorkflowRealistic(t *testing.T) {
 		build.Steps[0].With["repository"].Value != "tinyland-inc/GloriousFlywheel" || lc(build.Steps[0].Pos) != "35:9" {
 		t.Errorf("steps = %+v", build.Steps)
 	}
+	// Workflow-level env references are kept once, on the workflow.
+	assertRefs(t, "workflow", wf.SecretRefs, []string{"ATTIC_TOKEN@15:20"})
 	assertRefs(t, "build", build.SecretRefs, []string{
-		"ATTIC_TOKEN@15:20", // workflow-level env reaches every job
 		"GF_CORE_READ_TOKEN@39:22",
 		"GF_CORE_DEPLOY_KEY@42:27",
 		"ATTIC_URL@45:54", // inside the literal block scalar, on its own line
@@ -173,7 +174,7 @@ func TestParseWorkflowRealistic(t *testing.T) {
 		t.Errorf("lint permissions = %+v", lint.Permissions)
 	}
 	// A bare if: is an expression: its secrets reference counts.
-	assertRefs(t, "lint", lint.SecretRefs, []string{"ATTIC_TOKEN@15:20", "LINT_KEY@48:40"})
+	assertRefs(t, "lint", lint.SecretRefs, []string{"LINT_KEY@48:40"})
 
 	grouped := jobByID(t, wf, "grouped")
 	if grouped.RunsOn.Group.Value != "tinyland-runners" || lc(grouped.RunsOn.Group.Pos) != "57:14" ||
@@ -183,13 +184,13 @@ func TestParseWorkflowRealistic(t *testing.T) {
 	if grouped.Environment.Value != "staging" {
 		t.Errorf("grouped environment = %+v", grouped.Environment)
 	}
-	assertRefs(t, "grouped", grouped.SecretRefs, []string{"ATTIC_TOKEN@15:20", "GROUP_KEY@60:29"})
+	assertRefs(t, "grouped", grouped.SecretRefs, []string{"GROUP_KEY@60:29"})
 
 	call := jobByID(t, wf, "call")
 	if call.Uses.Value != "./.github/workflows/reusable.yml" || call.RunsOn.Set {
 		t.Errorf("call = %+v", call)
 	}
-	// secrets: inherit is a (dynamic) reference; workflow env does not reach a called workflow.
+	// secrets: inherit is a (dynamic) reference.
 	assertRefs(t, "call", call.SecretRefs, []string{"@63:14"})
 }
 
@@ -345,6 +346,8 @@ func TestSecretRefPositions(t *testing.T) {
 		{"secrets word outside expression first", "run: |\n          # rotate secrets yearly\n          echo ${{ secrets.A }}", "A@7:20"},
 		{"escape spelling the word falls back", `run: "${{ \x73ecrets.A }}"`, "A@5:14"},
 		{"toJSON(secrets)", "run: echo '${{ toJSON(secrets) }}'", "@5:31"},
+		{"non-ASCII before the reference (byte columns)", "run: echo é ${{ secrets.A }}", "A@5:26"},
+		{"non-ASCII before the scalar", "{name: é, run: '${{ secrets.A }}'}", "A@5:30"},
 		{"step if without braces", "if: secrets.A != ''\n        run: echo", "A@5:13"},
 	}
 	for _, tt := range tests {
