@@ -30,13 +30,15 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 		opts:   opts,
 		r:      r,
 		shared: map[string]string{},
-		id:     labels.IdentityOf(o),
 		seen:   map[string]bool{},
 	}
 	for _, l := range labels.Shared(o) {
 		c.shared[strings.ToLower(l)] = l
 		c.sharedList = append(c.sharedList, l)
 	}
+	// A lane registered under its shared label (scale set "tinyland-nix") is no identity,
+	// as in the taxonomy gate.
+	c.id = labels.IdentityOf(o).WithoutShared(labels.NewSet(c.sharedList))
 	c.reach = newReachability(o)
 	for _, wf := range o.Workflows {
 		if ctx.Err() != nil {

@@ -14,7 +14,7 @@ import (
 const ci = ".github/workflows/ci.yml"
 
 // testOverlay is a personal-account overlay (owner Jesssullivan, repository scheduling-kit,
-// one extra scale set "honey-arc") with the core's shared labels, plus the given workflow
+// extra scale sets "honey-arc" and "tinyland-docker") with the core's shared labels, plus the given workflow
 // files parsed by the real parser so positions are the parser's.
 func testOverlay(t *testing.T, files map[string]string) *overlay.Overlay {
 	t.Helper()
@@ -26,7 +26,10 @@ func testOverlay(t *testing.T, files map[string]string) *overlay.Overlay {
 	o.Tfvars = []*overlay.Tfvars{{
 		File:            "tofu/stacks/arc-runners/jesssullivan.tfvars",
 		GithubConfigURL: overlay.String{Value: "https://github.com/Jesssullivan/scheduling-kit", Set: true},
-		ExtraRunnerSets: []overlay.RunnerSet{{RunnerScaleSetName: overlay.String{Value: "honey-arc", Set: true}}},
+		ExtraRunnerSets: []overlay.RunnerSet{
+			{RunnerScaleSetName: overlay.String{Value: "honey-arc", Set: true}},
+			{RunnerScaleSetName: overlay.String{Value: "tinyland-docker", Set: true}},
+		},
 	}}
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -133,6 +136,9 @@ func TestLabels(t *testing.T) {
 			files: wf("on: push\njobs:\n  a:\n    runs-on: scheduling-kit-docker\n"),
 			want:  []string{"4:14 blocker workflows/minted-label"},
 			msgs:  []string{`it carries the repository name "scheduling-kit"`}},
+		{name: "a scale set named like a shared label is no identity",
+			files: map[string]string{ci: "on: push\njobs:\n  a:\n    runs-on: tinyland-docker-xl\n"},
+			want:  []string{"4:14 blocker workflows/unknown-label"}},
 		{name: "scale-set-minted label",
 			files: wf("on: push\njobs:\n  a:\n    runs-on: honey-arc-nix\n"),
 			want:  []string{"4:14 blocker workflows/minted-label"},
