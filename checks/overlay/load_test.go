@@ -367,3 +367,25 @@ func TestLoadModuleIncludes(t *testing.T) {
 		t.Errorf("include errors: %v", err)
 	}
 }
+
+func TestLoadAllKeepsOrder(t *testing.T) {
+	tiny, jess := overlaytest.BaseDir(t, "tinyland-org"), overlaytest.BaseDir(t, "jess-personal")
+	missing := filepath.Join(t.TempDir(), "missing")
+	roots := []string{jess, missing, tiny, jess, tiny}
+	overlays, errs := overlay.LoadAll(roots, overlay.Options{})
+	if len(overlays) != len(roots) || len(errs) != len(roots) {
+		t.Fatalf("got %d overlays, %d errors for %d roots", len(overlays), len(errs), len(roots))
+	}
+	for i, r := range roots {
+		want, wantErr := overlay.Load(r, overlay.Options{})
+		if (errs[i] == nil) != (wantErr == nil) || overlays[i].Root != want.Root {
+			t.Errorf("root %d (%s): LoadAll gave %v / %v, Load gave %v / %v", i, r, overlays[i].Root, errs[i], want.Root, wantErr)
+		}
+		if want.Org != nil && overlays[i].Org.Owner.Slug != want.Org.Owner.Slug {
+			t.Errorf("root %d: different content", i)
+		}
+	}
+	if o, e := overlay.LoadAll(nil, overlay.Options{}); len(o) != 0 || len(e) != 0 {
+		t.Error("LoadAll(nil) returned results")
+	}
+}

@@ -1,6 +1,7 @@
 package overlay
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -33,25 +34,32 @@ func parseYAML(src *source) (doc *yamlDoc, errs InputErrors) {
 				Msg: fmt.Sprintf("YAML parser failed on this file (%v)", r)})
 		}
 	}()
-	dec := yaml.NewDecoder(strings.NewReader(string(src.text)))
 	var top yaml.Node
-	if err := dec.Decode(&top); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, InputErrors{{Pos: src.filePos(), Kind: KindEmpty, Msg: "file holds no YAML document (only comments or blank lines)"}}
+	if !mayHoldSeveralDocuments(src.text) {
+		// The common case, and about a third cheaper than a Decoder reading from a buffer.
+		if err := yaml.Unmarshal(src.text, &top); err != nil {
+			return nil, InputErrors{yamlSyntaxError(src, err)}
 		}
-		return nil, InputErrors{yamlSyntaxError(src, err)}
-	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		at := src.filePos()
-		if len(extra.Content) > 0 {
-			at = src.atRune(extra.Content[0].Line, extra.Content[0].Column)
+	} else {
+		dec := yaml.NewDecoder(bytes.NewReader(src.text))
+		if err := dec.Decode(&top); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, InputErrors{{Pos: src.filePos(), Kind: KindEmpty, Msg: "file holds no YAML document (only comments or blank lines)"}}
+			}
+			return nil, InputErrors{yamlSyntaxError(src, err)}
 		}
-		errs = append(errs, &InputError{Pos: at, Kind: KindSyntax,
-			Msg: "file holds more than one YAML document; expected exactly one"})
-	case !errors.Is(err, io.EOF):
-		errs = append(errs, yamlSyntaxError(src, err))
+		var extra yaml.Node
+		switch err := dec.Decode(&extra); {
+		case err == nil:
+			at := src.filePos()
+			if len(extra.Content) > 0 {
+				at = src.atRune(extra.Content[0].Line, extra.Content[0].Column)
+			}
+			errs = append(errs, &InputError{Pos: at, Kind: KindSyntax,
+				Msg: "file holds more than one YAML document; expected exactly one"})
+		case !errors.Is(err, io.EOF):
+			errs = append(errs, yamlSyntaxError(src, err))
+		}
 	}
 	d := &yamlDoc{src: src}
 	if len(top.Content) == 0 {
@@ -64,6 +72,12 @@ func parseYAML(src *source) (doc *yamlDoc, errs InputErrors) {
 	d.checkDuplicates(d.root)
 	d.errs = append(errs, d.errs...)
 	return d, nil
+}
+
+// mayHoldSeveralDocuments reports whether a document marker (--- or ...) starts a line
+// after the first: only then must the slower Decoder look for a second document.
+func mayHoldSeveralDocuments(text []byte) bool {
+	return bytes.Contains(text, []byte("\n---")) || bytes.Contains(text, []byte("\n..."))
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
