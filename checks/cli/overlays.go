@@ -42,7 +42,7 @@ func (f *OverlayFlags) Load(env *Env) (overlays []*overlay.Overlay, ok bool) {
 	}
 	multi := len(roots) > 1
 	seen := map[string]string{}
-	ok = true
+	display := make([]string, 0, len(roots))
 	for _, given := range roots {
 		root := DisplayRoot(given)
 		if prev, dup := seen[root]; dup {
@@ -50,8 +50,14 @@ func (f *OverlayFlags) Load(env *Env) (overlays []*overlay.Overlay, ok bool) {
 			return nil, false
 		}
 		seen[root] = given
-		o, err := overlay.Load(root, overlay.Options{Tfvars: f.Tfvars})
-		if err != nil {
+		display = append(display, root)
+	}
+	// Loaded concurrently (an estate check may name hundreds of roots); errors are still
+	// printed in the order the roots were given.
+	loaded, errs := overlay.LoadAll(display, overlay.Options{Tfvars: f.Tfvars})
+	ok = true
+	for i, root := range display {
+		if err := errs[i]; err != nil {
 			prefix := ""
 			if multi {
 				prefix = root
@@ -60,7 +66,7 @@ func (f *OverlayFlags) Load(env *Env) (overlays []*overlay.Overlay, ok bool) {
 			ok = false
 			continue
 		}
-		overlays = append(overlays, o)
+		overlays = append(overlays, loaded[i])
 	}
 	if !ok {
 		return nil, false
