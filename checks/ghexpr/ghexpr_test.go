@@ -220,7 +220,7 @@ func TestEvaluate(t *testing.T) {
 		{"inputs.runner || 'tinyland-nix'", []string{"tinyland-nix"}, "inputs.runner"},
 		{"fromJSON('[\"self-hosted\",\"tinyland-nix\"]')", []string{"[self-hosted, tinyland-nix]"}, ""},
 		{"fromJSON(needs.setup.outputs.runners)", nil, "fromJSON(needs.setup.outputs.runners)"},
-		{"matrix.os", nil, "matrix.os (no matrix key os)"},
+		{"matrix.os", nil, "matrix.os: no matrix key os"},
 	}
 	for _, tt := range tests {
 		n, err := Parse(tt.expr)
@@ -235,7 +235,11 @@ func TestEvaluate(t *testing.T) {
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Evaluate(%q) values = %q, want %q", tt.expr, got, tt.want)
 		}
-		if u := strings.Join(out.Unresolved, "; "); u != tt.unresolved {
+		var us []string
+		for _, u := range out.Unresolved {
+			us = append(us, u.String())
+		}
+		if u := strings.Join(us, "; "); u != tt.unresolved {
 			t.Errorf("Evaluate(%q) unresolved = %q, want %q", tt.expr, u, tt.unresolved)
 		}
 		if out.Known() != (tt.unresolved == "") {

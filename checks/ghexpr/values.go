@@ -68,7 +68,21 @@ type Outcome struct {
 	Values        []Value
 	UnknownTruthy bool
 	UnknownFalsy  bool
-	Unresolved    []string
+	Unresolved    []Unresolved
+}
+
+// Unresolved is a sub-expression whose value cannot be known, and why (may be empty).
+type Unresolved struct {
+	Expr string
+	Why  string
+}
+
+// String renders "expr: why" (or just expr).
+func (u Unresolved) String() string {
+	if u.Why == "" {
+		return u.Expr
+	}
+	return u.Expr + ": " + u.Why
 }
 
 // Known reports whether every possible value is known.
@@ -172,7 +186,7 @@ func merge(a, b Outcome) Outcome {
 	a.UnknownTruthy = a.UnknownTruthy || b.UnknownTruthy
 	a.UnknownFalsy = a.UnknownFalsy || b.UnknownFalsy
 	for _, u := range b.Unresolved {
-		if !containsString(a.Unresolved, u) {
+		if !containsUnresolved(a.Unresolved, u) {
 			a.Unresolved = append(a.Unresolved, u)
 		}
 	}
@@ -181,12 +195,12 @@ func merge(a, b Outcome) Outcome {
 
 func capped(o Outcome) Outcome {
 	if len(o.Values) > MaxValues {
-		return Outcome{UnknownTruthy: true, UnknownFalsy: true, Unresolved: append(o.Unresolved, "too many alternatives")}
+		return Outcome{UnknownTruthy: true, UnknownFalsy: true, Unresolved: append(o.Unresolved, Unresolved{Expr: "the expression", Why: "too many alternatives"})}
 	}
 	return o
 }
 
-func containsString(xs []string, s string) bool {
+func containsUnresolved(xs []Unresolved, s Unresolved) bool {
 	for _, x := range xs {
 		if x == s {
 			return true
@@ -198,11 +212,7 @@ func containsString(xs []string, s string) bool {
 func known(vs ...Value) Outcome { return Outcome{Values: vs} }
 
 func unknown(expr, why string) Outcome {
-	u := expr
-	if why != "" {
-		u += " (" + why + ")"
-	}
-	return Outcome{UnknownTruthy: true, UnknownFalsy: true, Unresolved: []string{u}}
+	return Outcome{UnknownTruthy: true, UnknownFalsy: true, Unresolved: []Unresolved{{Expr: expr, Why: why}}}
 }
 
 func literalValue(x *Literal) Value {

@@ -92,7 +92,7 @@ func expandLabel(l overlay.String, mr *matrixResolver, exp *expansion) []alterna
 			alts = append(alts, alternative{labels: []label{{value: v.String(), pos: pos, via: via}}})
 		}
 		if !out.Known() {
-			exp.unresolved = append(exp.unresolved, unresolvedExpr{pos: l.Pos, expr: "${{ " + ghexpr.Format(node) + " }}", why: strings.Join(out.Unresolved, "; ")})
+			exp.unresolved = append(exp.unresolved, unresolvedExpr{pos: l.Pos, expr: "${{ " + ghexpr.Format(node) + " }}", why: explain(node, out.Unresolved)})
 		}
 		if !out.Known() || mr.partial || len(alts) == 0 {
 			alts = append(alts, alternative{incomplete: true})
@@ -127,7 +127,7 @@ func expandTemplate(l overlay.String, mr *matrixResolver, exp *expansion, at fun
 		mr.partial = false
 		out := ghexpr.Evaluate(node, mr.resolve)
 		if !out.Known() {
-			exp.unresolved = append(exp.unresolved, unresolvedExpr{pos: l.Pos, expr: "${{ " + ghexpr.Format(node) + " }}", why: strings.Join(out.Unresolved, "; ")})
+			exp.unresolved = append(exp.unresolved, unresolvedExpr{pos: l.Pos, expr: "${{ " + ghexpr.Format(node) + " }}", why: explain(node, out.Unresolved)})
 			incomplete = true
 		}
 		incomplete = incomplete || mr.partial
@@ -164,6 +164,22 @@ func expandTemplate(l overlay.String, mr *matrixResolver, exp *expansion, at fun
 		alts = append(alts, alternative{incomplete: true})
 	}
 	return alts
+}
+
+// explain says why an expression could not be expanded: the reason alone when the whole
+// expression is the unknown part, else each unknown part with its reason.
+func explain(node ghexpr.Node, us []ghexpr.Unresolved) string {
+	whole := ghexpr.Format(node)
+	var parts []string
+	for _, u := range us {
+		switch {
+		case u.Expr == whole && u.Why != "":
+			parts = append(parts, u.Why)
+		case u.Expr != whole:
+			parts = append(parts, u.String())
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func product(perLabel [][]alternative) []labelSet {

@@ -81,7 +81,7 @@ func (r *reachability) events(wf *overlay.Workflow) map[string]trigger {
 						continue
 					}
 					out[name] = trigger{pos: callerEvents[name].pos,
-						via: fmt.Sprintf("through job %q of %s (line %d), which calls this workflow", job.ID.Value, caller.File, job.Uses.Pos.Line)}
+						via: fmt.Sprintf("through job %q of %s at line %d, which calls this workflow", job.ID.Value, caller.File, job.Uses.Pos.Line)}
 				}
 			}
 		}
