@@ -23,10 +23,11 @@ export PATH="/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/b
 
 # Integration scripts owned by other parts of the project (see docs/ARCHITECTURE.md).
 KUBE_TESTENV=e2e/kube/testenv.sh # start|stop|env: real kube-apiserver + etcd for go test
+BAZEL_LINT=e2e/bazel/lint.sh     # buildifier, gazelle freshness, MODULE.bazel use_repo
 BAZEL_SMOKE=e2e/bazel/smoke.sh   # real-Bazel smoke of the rules with bazel-remote
 BENCH=scripts/bench.sh           # benchmarks printing figures (never a pass/fail on time)
 
-STAGES=(format vet kube-testenv unit fuzz bazel-smoke bench)
+STAGES=(format vet kube-testenv unit fuzz bazel-lint bazel-smoke bench)
 
 FUZZTIME=${FUZZTIME:-5s}
 FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-5s}
@@ -98,6 +99,11 @@ stage_fuzz() {
 		fi
 	done
 	return $failed
+}
+
+stage_bazel-lint() {
+	[ -x "$BAZEL_LINT" ] || { echo "$BAZEL_LINT not present"; return 77; }
+	"$BAZEL_LINT"
 }
 
 stage_bazel-smoke() {
