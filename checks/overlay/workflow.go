@@ -56,19 +56,21 @@ func ParseWorkflow(rel string, data []byte) (*Workflow, InputErrors) {
 	wf.Name = p.str(root, file, "name", "name")
 	wf.On = p.triggers(root)
 	wf.Permissions = p.permissions(root, "permissions")
-	envField := doc.lookup(root, "env")
+	envField := p.lookup(root, "env")
 	wf.Env = p.env(envField, "env")
 	if envField.key != nil {
 		p.scanSecrets(envField.use, false, map[*yaml.Node]bool{}, &wf.SecretRefs)
 		wf.SecretRefs = dedupeRefs(wf.SecretRefs)
 	}
 
-	jobs := doc.lookup(root, "jobs")
+	jobs := p.lookup(root, "jobs")
 	switch {
 	case jobs.key == nil:
 		p.errs = append(p.errs, &InputError{Pos: file, Kind: KindType, Msg: "workflow has no jobs: section"})
-	case jobs.val == nil || jobs.val.Kind != yaml.MappingNode || len(jobs.val.Content) == 0:
-		doc.typeError(jobs.use, "jobs", "a mapping of job ids to jobs", jobs.val)
+	case jobs.val == nil || jobs.val.Kind != yaml.MappingNode:
+		p.typeError(jobs.use, "jobs", "a mapping of job ids to jobs", jobs.val)
+	case len(jobs.val.Content) == 0:
+		p.errs = append(p.errs, &InputError{Pos: p.pos(jobs.use), Kind: KindType, Msg: "jobs: defines no job"})
 	default:
 		p.entries(jobs.val, func(k, v *yaml.Node) {
 			if job := p.job(k, v); job != nil {
@@ -100,6 +102,12 @@ func (p *wfParser) pos(n *yaml.Node) Pos {
 		return p.yamlDoc.pos(n)
 	}
 	return p.src.atByte(n.Line, off)
+}
+
+// typeError is yamlDoc.typeError with the fast pos.
+func (p *wfParser) typeError(at *yaml.Node, path, want string, got *yaml.Node) {
+	p.errs = append(p.errs, &InputError{Pos: p.pos(at), Kind: KindType,
+		Msg: fmt.Sprintf("%s: expected %s, got %s", path, want, describe(got))})
 }
 
 // str is yamlDoc.str with the fast pos.

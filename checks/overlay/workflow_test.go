@@ -384,6 +384,7 @@ func TestParseWorkflowInputErrors(t *testing.T) {
 		{"on number", "on: 5\njobs: {a: {runs-on: x}}\n", []string{"1:5 type: on: expected an event name"}},
 		{"no jobs", "on: push\n", []string{"0:0 type: workflow has no jobs: section"}},
 		{"jobs list", "on: push\njobs:\n  - runs-on: x\n", []string{"3:3 type: jobs: expected a mapping of job ids to jobs, got a list"}},
+		{"jobs empty", "on: push\njobs: {}\n", []string{"2:7 type: jobs: defines no job"}},
 		{"job scalar", "on: push\njobs:\n  a: tinyland-nix\n", []string{"3:6 type: jobs.a: expected a mapping"}},
 		{"runs-on number", "on: push\njobs:\n  a:\n    runs-on: 42\n", []string{"4:14 type: jobs.a.runs-on: expected a runner label, a list of labels or a mapping with group:/labels:, got the number 42"}},
 		{"runs-on null", "on: push\njobs:\n  a:\n    runs-on:\n", []string{"4:13 type: jobs.a.runs-on: expected a runner label"}},
@@ -490,4 +491,15 @@ func FuzzParseWorkflow(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkParseWorkflow parses the realistic workflow (about 1.7 KB, four jobs).
+func BenchmarkParseWorkflow(b *testing.B) {
+	data := []byte(realisticWorkflow)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, errs := ParseWorkflow(wfRel, data); len(errs) > 0 {
+			b.Fatal(errs)
+		}
+	}
 }

@@ -461,3 +461,23 @@ func TestRulesRegistered(t *testing.T) {
 		t.Errorf("nil overlay: %d rules, %d findings", len(r.Rules), len(r.Findings))
 	}
 }
+
+// BenchmarkCheck judges 20 copies of a realistic matrix + security workflow (one overlay's
+// worth of workflows in the estate bench).
+func BenchmarkCheck(b *testing.B) {
+	src := fmt.Sprintf(prWorkflow, "${{ matrix.runner }}", "    strategy:\n      matrix:\n        runner: [tinyland-nix, tinyland-nix-heavy, my-runner]\n        os: [linux, darwin]\n        exclude: [{runner: my-runner, os: darwin}]\n")
+	o := &overlay.Overlay{}
+	for i := 0; i < 20; i++ {
+		wf, errs := overlay.ParseWorkflow(fmt.Sprintf(".github/workflows/w%02d.yml", i), []byte(src))
+		if len(errs) > 0 {
+			b.Fatal(errs)
+		}
+		o.Workflows = append(o.Workflows, wf)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if r := Check(ctx, o, Options{}); len(r.Findings) != 40 {
+			b.Fatalf("%d findings, want 40", len(r.Findings))
+		}
+	}
+}
