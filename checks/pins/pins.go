@@ -18,6 +18,9 @@ type Options struct {
 	// Resolver resolves a non-SHA ExpectedCoreRef; nil means no hermetic route exists
 	// (GF_CORE_PATH unset), which is reported as a blocker when a name must be resolved.
 	Resolver coreref.Resolver
+	// Live is set by the live preflight, whose Resolver already asks GitHub: an unresolved
+	// name is then reported without suggesting the live preflight as the way out.
+	Live bool
 }
 
 // Default file names used in positions when the model has none (a missing file).
@@ -383,6 +386,12 @@ func (c *checker) checkExpected(ctx context.Context) {
 			return
 		}
 		resolved, err := c.opts.Resolver.Resolve(ctx, ref)
+		if err != nil && c.opts.Live {
+			c.add(RuleExpectedRef, finding.Blocker, overlay.Pos{},
+				fmt.Sprintf("expected core ref %q cannot be resolved: %v", ref, err),
+				"Check that --expected-core-ref / GF_EXPECTED_CORE_REF names a branch, tag or commit of the core (or pass its full 40-hex SHA) and that GitHub answers, then rerun the strict preflight.")
+			return
+		}
 		if err != nil {
 			c.add(RuleExpectedRef, finding.Blocker, overlay.Pos{},
 				fmt.Sprintf("expected core ref %q cannot be resolved hermetically: %v", ref, err),
