@@ -131,7 +131,7 @@ func probesFor(o *overlay.Overlay, opts Options) []probe {
 	}
 	return []probe{
 		{"pins", func(ctx context.Context) *finding.Report {
-			return pins.Check(ctx, o, pins.Options{ExpectedCoreRef: opts.ExpectedCoreRef, Resolver: coreResolver(o, opts)})
+			return pins.Check(ctx, o, pins.Options{ExpectedCoreRef: opts.ExpectedCoreRef, Resolver: coreResolver(o, opts), Live: true})
 		}},
 		{"taxonomy", func(ctx context.Context) *finding.Report {
 			return taxonomy.Check(ctx, o, taxonomy.Options{AllowRepoRegistrationAnchor: opts.AllowRepoRegistrationAnchor, Core: opts.Core})

@@ -28,6 +28,9 @@ type Config struct {
 	// Sequential makes the same calls one after another instead of concurrently: the
 	// baseline the latency benchmark compares against. Never useful in production.
 	Sequential bool
+	// BranchGuess is the default branch whose runs are read while the repository call
+	// is in flight (default "main"; "-" waits for the repository's answer instead).
+	BranchGuess string
 }
 
 // fanout runs calls concurrently, or in order when sequential.
@@ -131,24 +134,50 @@ func (p *prober) run(ctx context.Context) {
 	}
 	p.now = p.c.now()
 
+	// The runs depend on the default branch, which costs a round trip to learn. Most
+	// repositories' is "main": read its runs while the repository answers, and only when
+	// the guess is wrong read them again for the real branch. The common case is then two
+	// round trips deep (runs → jobs), not three.
+	guess := p.cfg.BranchGuess
+	if guess == "" {
+		guess = "main"
+	}
+	speculate := !p.cfg.Sequential && guess != "-"
 	var (
 		wg       = p.fan()
 		secrets  secretNames
 		branch   string
-		runsData []*workflowRuns
 		repoErr  error
+		runsData []*workflowRuns
 	)
 	wg.Go(func() { secrets = p.listSecrets(ctx) })
 	wg.Go(func() {
+		var guessed runsResult
+		spec := p.fan()
+		if speculate {
+			spec.Go(func() { guessed = p.runsFor(ctx, guess) })
+		}
 		repo, _, err := p.c.gh.Repositories.Get(ctx, owner, name)
 		if err != nil {
 			repoErr = err
 			p.fail(err, "read the repository (its default branch)")
+			spec.Wait()
 			return
 		}
 		branch = repo.GetDefaultBranch()
-		runsData = p.listRuns(ctx, branch)
-		p.fetchJobs(ctx, runsData)
+		var rr runsResult
+		if speculate && branch == guess {
+			spec.Wait()
+			rr = guessed
+		} else {
+			// A wrong guess: read the real branch now, not after the guess's jobs.
+			rr = p.runsFor(ctx, branch)
+			spec.Wait()
+		}
+		runsData = rr.data
+		p.mu.Lock()
+		p.failures = append(p.failures, rr.failures...)
+		p.mu.Unlock()
 	})
 	wg.Wait()
 
@@ -157,6 +186,20 @@ func (p *prober) run(ctx context.Context) {
 		p.judgeRuns(branch, runsData)
 	}
 	p.reportFailures()
+}
+
+// runsResult is the runs and jobs read for one branch, with the failures of those calls
+// kept apart until the branch is known to be the default one.
+type runsResult struct {
+	data     []*workflowRuns
+	failures []failure
+}
+
+func (p *prober) runsFor(ctx context.Context, branch string) runsResult {
+	sub := &prober{c: p.c, cfg: p.cfg, exp: p.exp, r: p.r, owner: p.owner, name: p.name, now: p.now}
+	data := sub.listRuns(ctx, branch)
+	sub.fetchJobs(ctx, data)
+	return runsResult{data: data, failures: sub.failures}
 }
 
 // ---- secrets ---------------------------------------------------------------------------

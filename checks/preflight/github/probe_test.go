@@ -296,40 +296,49 @@ func dump(r *finding.Report) string {
 	return b.String()
 }
 
-// The probe graph is at most three round trips deep: repository → runs → jobs (the
-// secrets listing and its further pages run beside the first two). depthTracker measures
-// that causally: a request's depth is one more than the deepest answer received before it
-// was sent, an upper bound of the real dependency depth.
+// The probe graph is two round trips deep when the default branch is the guessed "main"
+// (runs → jobs, with the repository and the secrets listing beside them) and three when
+// it is not (repository → runs → jobs). depthTracker measures that causally: a request's
+// depth is one more than the deepest answer received before it was sent, an upper bound
+// of the real dependency depth.
 func TestProbeDepth(t *testing.T) {
-	repo := enrolled()
-	for i := range 250 {
-		repo.Secrets = append(repo.Secrets, fmt.Sprintf("S%03d", i)) // three pages
-	}
-	exp := expectations()
-	for i := range 6 {
-		file := fmt.Sprintf(".github/workflows/v%d.yml", i)
-		repo.Runs = append(repo.Runs, &fakegh.Run{ID: int64(1000 + i), Name: file, Path: file, Status: "completed", Conclusion: "success", Age: dur(time.Hour),
-			Jobs: []*fakegh.Job{{ID: int64(2000 + i), Name: "b", Status: "completed", Conclusion: "success", Labels: []string{"tinyland-nix"}}}})
-		exp.Validation = append(exp.Validation, Workflow{File: file})
-	}
-	// The latency only has to exceed scheduling noise, so that answers of one round do
-	// not arrive before requests of the same round leave.
-	srv := fakegh.Start(&fakegh.Scenario{Repos: []*fakegh.Repo{repo}}, fakegh.Options{Latency: 100 * time.Millisecond})
-	defer srv.Close()
-	dt := &depthTracker{base: http.DefaultTransport}
-	c, err := NewClient(ClientConfig{APIURL: srv.URL(), Token: srv.Token(), HTTP: dt})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Probe(context.Background(), c, Config{}, exp)
-	if r.Finalize(); r.Summary.Blockers != 0 {
-		t.Fatalf("blockers: %s", dump(r))
-	}
-	if dt.calls < 14 {
-		t.Errorf("only %d calls; the scenario needs at least 14", dt.calls)
-	}
-	if dt.max > 3 {
-		t.Errorf("%d calls %d round trips deep; want at most 3", dt.calls, dt.max)
+	for _, tc := range []struct {
+		branch string
+		depth  int
+	}{{"main", 2}, {"trunk", 3}} {
+		t.Run(tc.branch, func(t *testing.T) {
+			repo := enrolled()
+			repo.DefaultBranch = tc.branch
+			for i := range 250 {
+				repo.Secrets = append(repo.Secrets, fmt.Sprintf("S%03d", i)) // three pages
+			}
+			exp := expectations()
+			for i := range 6 {
+				file := fmt.Sprintf(".github/workflows/v%d.yml", i)
+				repo.Runs = append(repo.Runs, &fakegh.Run{ID: int64(1000 + i), Name: file, Path: file, Status: "completed", Conclusion: "success", Age: dur(time.Hour),
+					Jobs: []*fakegh.Job{{ID: int64(2000 + i), Name: "b", Status: "completed", Conclusion: "success", Labels: []string{"tinyland-nix"}}}})
+				exp.Validation = append(exp.Validation, Workflow{File: file})
+			}
+			// The latency only has to exceed scheduling noise, so that answers of one round
+			// do not arrive before requests of the same round leave.
+			srv := fakegh.Start(&fakegh.Scenario{Repos: []*fakegh.Repo{repo}}, fakegh.Options{Latency: 100 * time.Millisecond})
+			defer srv.Close()
+			dt := &depthTracker{base: http.DefaultTransport}
+			c, err := NewClient(ClientConfig{APIURL: srv.URL(), Token: srv.Token(), HTTP: dt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Probe(context.Background(), c, Config{}, exp)
+			if r.Finalize(); r.Summary.Blockers != 0 {
+				t.Fatalf("blockers: %s", dump(r))
+			}
+			if dt.calls < 14 {
+				t.Errorf("only %d calls; the scenario needs at least 14", dt.calls)
+			}
+			if dt.max > tc.depth {
+				t.Errorf("%d calls %d round trips deep; want at most %d", dt.calls, dt.max, tc.depth)
+			}
+		})
 	}
 }
 
