@@ -440,7 +440,7 @@ func (p *prober) fetchJobs(ctx context.Context, data []*workflowRuns) {
 			case run.GetStatus() == "completed" && run.GetConclusion() == "success" && success < p.cfg.ProofCandidates:
 				success++
 				wants = append(wants, want{w, run})
-			case run.GetStatus() != "completed" && p.now.Sub(created(run)) > p.cfg.QueuedGrace && waiting < 2:
+			case run.GetStatus() != "completed" && p.now.Sub(attemptStart(run)) > p.cfg.QueuedGrace && waiting < 2:
 				waiting++
 				wants = append(wants, want{w, run})
 			}
@@ -573,7 +573,7 @@ func (p *prober) judgeWaiting(branch string, w *workflowRuns) {
 		}
 		var s *stale
 		if waitingStatus[run.GetStatus()] {
-			if age := p.now.Sub(created(run)); age > p.cfg.QueuedGrace {
+			if age := p.now.Sub(attemptStart(run)); age > p.cfg.QueuedGrace {
 				s = &stale{run: run, age: age, labels: waitingLabels(w.jobs[run.GetID()])}
 			}
 		} else {
@@ -584,7 +584,7 @@ func (p *prober) judgeWaiting(branch string, w *workflowRuns) {
 				}
 				since := j.GetCreatedAt().Time
 				if since.IsZero() {
-					since = created(run)
+					since = attemptStart(run)
 				}
 				if age := p.now.Sub(since); age > p.cfg.QueuedGrace {
 					s = &stale{run: run, age: age, labels: j.Labels, job: j.GetName()}
@@ -757,6 +757,16 @@ func (w Workflow) label() string {
 		return "any workflow"
 	}
 	return w.File
+}
+
+// attemptStart is when the run's latest attempt started waiting: run_started_at resets on
+// a re-run, so a re-run of an old run is not mistaken for a long wait.
+func attemptStart(run *gogh.WorkflowRun) time.Time {
+	c, s := created(run), run.GetRunStartedAt().Time
+	if s.After(c) {
+		return s
+	}
+	return c
 }
 
 func created(run *gogh.WorkflowRun) time.Time {

@@ -99,6 +99,17 @@ func TestProbe(t *testing.T) {
 			want: []string{"blocker preflight/validation-queued", "ok preflight/core-read-credential", "ok preflight/enrollment-proof"},
 			contains: []string{`"validate" run #903 on main has waited 40m for a runner (grace 15m)`, "runs-on tinyland-nix", "a queued run is not enrollment proof",
 				"instead of adding labels", "just arc-app-secret-apply"}},
+		{name: "re-run of an old run, queued briefly",
+			edit: func(r *fakegh.Repo) {
+				r.Runs = append(r.Runs, &fakegh.Run{ID: 907, Name: "validate", Path: ".github/workflows/validate.yml", Status: "queued", Age: dur(30 * time.Hour), RerunAge: dur(2 * time.Minute)})
+			},
+			want: []string{"ok preflight/core-read-credential", "ok preflight/enrollment-proof"}},
+		{name: "re-run of an old run, queued long",
+			edit: func(r *fakegh.Repo) {
+				r.Runs = append(r.Runs, &fakegh.Run{ID: 907, Name: "validate", Path: ".github/workflows/validate.yml", Status: "queued", Age: dur(30 * time.Hour), RerunAge: dur(20 * time.Minute)})
+			},
+			want:     []string{"blocker preflight/validation-queued", "ok preflight/core-read-credential", "ok preflight/enrollment-proof"},
+			contains: []string{"has waited 20m"}},
 		{name: "queued within the grace period",
 			edit: func(r *fakegh.Repo) {
 				r.Runs = append(r.Runs, &fakegh.Run{ID: 903, Name: "validate", Path: ".github/workflows/validate.yml", Status: "queued", Age: dur(3 * time.Minute)})

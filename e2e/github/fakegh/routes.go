@@ -240,6 +240,10 @@ func (s *Server) runJSON(r *http.Request, repo *Repo, run *Run) map[string]any {
 		sha = fmt.Sprintf("%040x", id64("sha", fmt.Sprint(run.ID)))
 	}
 	api := fmt.Sprintf("%s/repos/%s/actions/runs/%d", base, repo.FullName, run.ID)
+	started, attempt := created, 1
+	if run.RerunAge > 0 {
+		started, attempt = s.opts.Now().Add(-time.Duration(run.RerunAge)).UTC(), 2
+	}
 	repoMin := map[string]any{
 		"id": id64("repo", repo.FullName), "name": repo.Name(), "full_name": repo.FullName,
 		"private": repo.Private, "owner": map[string]any{"login": repo.Owner(), "type": repo.ownerType()},
@@ -254,7 +258,7 @@ func (s *Server) runJSON(r *http.Request, repo *Repo, run *Run) map[string]any {
 		"path":            run.Path,
 		"display_title":   run.Name,
 		"run_number":      run.ID % 10000,
-		"run_attempt":     1,
+		"run_attempt":     attempt,
 		"event":           event(run),
 		"status":          run.Status,
 		"conclusion":      nullable(run.Conclusion),
@@ -267,7 +271,7 @@ func (s *Server) runJSON(r *http.Request, repo *Repo, run *Run) map[string]any {
 		"workflow_url":    fmt.Sprintf("%s/repos/%s/actions/workflows/%d", base, repo.FullName, workflowID(run.Path)),
 		"created_at":      ts(created),
 		"updated_at":      ts(created.Add(time.Minute)),
-		"run_started_at":  ts(created),
+		"run_started_at":  ts(started),
 		"pull_requests":   []any{},
 		"repository":      repoMin,
 		"head_repository": repoMin,

@@ -75,8 +75,11 @@ type Run struct {
 	// Conclusion: success, failure, cancelled, timed_out, startup_failure, ... ("" = null).
 	Conclusion string `json:"conclusion,omitempty"`
 	// Age is how long before the server's clock the run was created.
-	Age  Duration `json:"age"`
-	Jobs []*Job   `json:"jobs,omitempty"`
+	Age Duration `json:"age"`
+	// RerunAge, when set, makes the run a re-run (run_attempt 2) whose latest attempt
+	// started that long ago (run_started_at), as GitHub resets it on a re-run.
+	RerunAge Duration `json:"rerun_age,omitempty"`
+	Jobs     []*Job   `json:"jobs,omitempty"`
 }
 
 // Job is one job of a run.

@@ -371,3 +371,20 @@ func is404(err error) bool {
 	var er *gh.ErrorResponse
 	return errors.As(err, &er) && er.Response.StatusCode == 404
 }
+
+func TestOrganizationSecrets(t *testing.T) {
+	sc := scenario()
+	sc.Repos[0].OrgSecrets = []string{"GF_CORE_DEPLOY_KEY"}
+	sc.Repos = append(sc.Repos, &Repo{FullName: "Jesssullivan/jesssullivan-infra", OwnerType: "User"})
+	s := Start(sc, Options{})
+	defer s.Close()
+	c := client(t, s, s.Token())
+	sec, _, err := c.Actions.ListRepoOrgSecrets(context.Background(), "tinyland-inc", "tinyland-infra", nil)
+	if err != nil || sec.TotalCount != 1 || sec.Secrets[0].Name != "GF_CORE_DEPLOY_KEY" || sec.Secrets[0].Visibility != "selected" {
+		t.Fatalf("org secrets: %+v %v", sec, err)
+	}
+	// A personal account has no organization secrets: 404, as on GitHub.
+	if _, _, err := c.Actions.ListRepoOrgSecrets(context.Background(), "Jesssullivan", "jesssullivan-infra", nil); !is404(err) {
+		t.Errorf("user repo: %v, want 404", err)
+	}
+}
