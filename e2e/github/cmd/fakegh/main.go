@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -26,20 +27,28 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	stop := make(chan struct{})
+	go func() { <-sig; close(stop) }()
+	if err := run(os.Args[1:], os.Stdout, stop); err != nil {
 		fmt.Fprintln(os.Stderr, "fakegh:", err)
 		os.Exit(2)
 	}
 }
 
-func run() error {
-	scenarioPath := flag.String("scenario", "", "scenario JSON file (required)")
-	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback only)")
-	latency := flag.Duration("latency", 0, "latency added to every request")
-	prefix := flag.String("prefix", "", "API path prefix, e.g. /api/v3 for a GitHub Enterprise shape")
-	logPath := flag.String("log", "", "write the request log here (JSON lines) on shutdown")
-	urlFile := flag.String("url-file", "", "write the API base URL here once listening")
-	flag.Parse()
+// run serves until stop is closed (main closes it on SIGINT/SIGTERM).
+func run(args []string, stdout io.Writer, stop <-chan struct{}) error {
+	fs := flag.NewFlagSet("fakegh", flag.ContinueOnError)
+	scenarioPath := fs.String("scenario", "", "scenario JSON file (required)")
+	addr := fs.String("addr", "127.0.0.1:0", "listen address (loopback only)")
+	latency := fs.Duration("latency", 0, "latency added to every request")
+	prefix := fs.String("prefix", "", "API path prefix, e.g. /api/v3 for a GitHub Enterprise shape")
+	logPath := fs.String("log", "", "write the request log here (JSON lines) on shutdown")
+	urlFile := fs.String("url-file", "", "write the API base URL here once listening")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	if *scenarioPath == "" {
 		return errors.New("--scenario is required")
 	}
@@ -69,15 +78,13 @@ func run() error {
 			return err
 		}
 	}
-	fmt.Printf("FAKEGH_URL=%s\n", url)
+	fmt.Fprintf(stdout, "FAKEGH_URL=%s\n", url)
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	select {
-	case <-sig:
+	case <-stop:
 	case err := <-errc:
 		return err
 	}
