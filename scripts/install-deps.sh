@@ -13,8 +13,9 @@ packages=(
 	# kube testenv (e2e/kube/testenv.sh): certificates and readiness probes
 	openssl
 	curl
-	# Bazel smoke (e2e/bazel/smoke.sh): Debian's Bazel 4.2.3
+	# Bazel smoke (e2e/bazel/smoke.sh): Debian's Bazel 4.2.3; unzip reads test.outputs/outputs.zip
 	bazel-bootstrap
+	unzip
 )
 # ---------------------------------------------------------------------------------------
 

@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# Real-Bazel smoke test of the rule set (e2e/bazel/README.md says what it proves and why).
+#
+# Runs Debian's Bazel 4.2.3 (bazel-bootstrap, installed if missing) in WORKSPACE mode on a
+# consumer overlay that loads @gf_enrollment through local_repository, with checkers built by
+# `go build` and injected, against a real bazel-remote cache on 127.0.0.1.
+#
+#   e2e/bazel/smoke.sh
+#
+# Environment:
+#   GF_SMOKE_KEEP=1          keep the scratch directory (printed at the end)
+#   GF_SMOKE_COLD_GO_BUILD=1 also time a cold `go build` of the hermetic checker (empty GOCACHE)
+#
+# Everything lives under one scratch directory (own --output_user_root, own cache dir); every
+# Bazel server and the bazel-remote it starts are stopped on exit, whatever happens. The
+# bazel-remote binary is built once from the Go module proxy (e2e/bazel/remote/go.mod) and
+# cached in ${XDG_CACHE_HOME:-~/.cache}/gf-enrollment/.
+# Exit status: 0 when every check passed, 1 otherwise, 2 when the setup failed.
+set -uo pipefail
+
+# The whole script is one function, parsed before it runs, so editing this file while a smoke
+# test runs cannot change the running test.
+main() {
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+repo=$(pwd)
+here=$repo/e2e/bazel
+export PATH="/usr/local/go/bin:$PATH"
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$*"; }
+bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$*"; }
+check() { # check DESCRIPTION COMMAND...: records the outcome of a command
+  local what=$1
+  shift
+  if "$@"; then ok "$what"; else bad "$what"; fi
+}
+step() { printf '\n--- %s\n' "$*"; }
+die() {
+  echo "smoke.sh: $*" >&2
+  exit 2
+}
+now() { echo "${EPOCHREALTIME/,/.}"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# ---- scratch space and cleanup ------------------------------------------------------------
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/gf-bazel-smoke.XXXXXX") || die "cannot create a scratch directory"
+user_root=$scratch/bazel-root
+consumer=$scratch/overlay
+logs=$scratch/logs
+mkdir -p "$user_root" "$logs" "$scratch/bin" "$scratch/ob"
+output_bases=()
+remote_pid=""
+
+cleanup() {
+  local ob pid
+  for ob in "${output_bases[@]+"${output_bases[@]}"}"; do
+    pid=$(cat "$ob/server/server.pid.txt" 2>/dev/null || true)
+    (cd "$consumer" 2>/dev/null || cd "$scratch"; bazel --output_user_root="$user_root" --output_base="$ob" shutdown >/dev/null 2>&1)
+    # The server is ours (this output base); never leave it running.
+    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null; fi
+  done
+  if [[ -n $remote_pid ]] && kill -0 "$remote_pid" 2>/dev/null; then
+    kill "$remote_pid" 2>/dev/null
+    wait "$remote_pid" 2>/dev/null
+  fi
+  if [[ -n ${GF_SMOKE_KEEP:-} ]]; then
+    echo "smoke.sh: kept $scratch"
+  else
+    chmod -R u+w "$scratch" 2>/dev/null
+    rm -rf "$scratch"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# bz OUTPUT_BASE ARGS...: bazel in the consumer with an output base of its own under scratch.
+bz() {
+  local ob=$scratch/ob/$1
+  shift
+  if [[ ! -d $ob ]]; then
+    mkdir -p "$ob"
+    output_bases+=("$ob")
+  fi
+  (cd "$consumer" && bazel --output_user_root="$user_root" --output_base="$ob" --max_idle_secs=900 "$@")
+}
+
+# ---- tools --------------------------------------------------------------------------------
+step "setup"
+if ! command -v bazel >/dev/null 2>&1; then
+  echo "installing Debian's bazel-bootstrap"
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo -n)
+  "${sudo[@]}" apt-get install -y -q bazel-bootstrap >"$logs/apt.log" 2>&1 ||
+    { "${sudo[@]}" apt-get update -q >>"$logs/apt.log" 2>&1 && "${sudo[@]}" apt-get install -y -q bazel-bootstrap >>"$logs/apt.log" 2>&1; } ||
+    die "cannot install bazel-bootstrap (see $logs/apt.log)"
+fi
+for tool in unzip go git; do command -v "$tool" >/dev/null || die "$tool not found"; done
+echo "bazel: $(command -v bazel) ($(dpkg-query -W -f='${Version}' bazel-bootstrap 2>/dev/null || echo unknown))"
+
+# The checkers, built the way a WORKSPACE consumer without rules_go would inject them.
+t0=$(now)
+go build -o "$scratch/bin/enrollcheck" ./tools/enrollcheck &&
+  go build -o "$scratch/bin/gfenroll" ./tools/gfenroll &&
+  go build -o "$scratch/bin/custom_check" ./e2e/custom-check ||
+  die "go build of the checkers failed"
+echo "checkers built in $(elapsed "$t0" "$(now)") s (warm Go build cache)"
+
+cold_go_build=""
+if [[ -n ${GF_SMOKE_COLD_GO_BUILD:-} ]]; then
+  t0=$(now)
+  GOCACHE=$scratch/gocache-cold go build -o "$scratch/bin/enrollcheck-cold" ./tools/enrollcheck ||
+    die "cold go build of enrollcheck failed"
+  cold_go_build=$(elapsed "$t0" "$(now)")
+  echo "cold go build of tools/enrollcheck (empty GOCACHE, modules already downloaded): $cold_go_build s"
+fi
+
+# bazel-remote, built once per pinned version from the Go module proxy.
+remote_version=$(sed -n 's/^[[:space:]]*github.com\/buchgr\/bazel-remote\/v2 \(v[^ ]*\).*/\1/p' "$here/remote/go.mod")
+[[ -n $remote_version ]] || die "cannot read the bazel-remote version from e2e/bazel/remote/go.mod"
+cache_home=${XDG_CACHE_HOME:-$HOME/.cache}/gf-enrollment
+remote_bin=$cache_home/bazel-remote-$remote_version-$( (cat "$here/remote/go.sum"; go version) | sha256sum | cut -c1-12)/bazel-remote
+if [[ ! -x $remote_bin ]]; then
+  echo "building bazel-remote $remote_version (once; cached in $cache_home)"
+  t0=$(now)
+  mkdir -p "$(dirname "$remote_bin")"
+  go build -C "$here/remote" -o "$remote_bin.tmp" -ldflags "-X main.gitCommit=$remote_version" \
+    github.com/buchgr/bazel-remote/v2 >"$logs/bazel-remote-build.log" 2>&1 ||
+    { cat "$logs/bazel-remote-build.log"; die "cannot build bazel-remote"; }
+  mv "$remote_bin.tmp" "$remote_bin"
+  echo "bazel-remote built in $(elapsed "$t0" "$(now)") s"
+fi
+
+# free_port prints a TCP port nothing listens on (checked by connecting).
+free_port() {
+  local p i
+  for i in $(seq 1 100); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+start_remote() {
+  local attempt http grpc
+  for attempt in 1 2 3; do
+    http=$(free_port) && grpc=$(free_port) || die "no free port"
+    [[ $http != "$grpc" ]] || continue
+    "$remote_bin" --dir "$scratch/remote-cache" --max_size 1 \
+      --http_address "127.0.0.1:$http" --grpc_address "127.0.0.1:$grpc" >"$logs/bazel-remote.log" 2>&1 &
+    remote_pid=$!
+    for _ in $(seq 1 100); do
+      if curl -fsS "http://127.0.0.1:$http/status" >/dev/null 2>&1; then
+        remote_grpc=grpc://127.0.0.1:$grpc
+        remote_http=http://127.0.0.1:$http
+        return 0
+      fi
+      kill -0 "$remote_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$remote_pid" 2>/dev/null
+    wait "$remote_pid" 2>/dev/null
+    remote_pid=""
+  done
+  cat "$logs/bazel-remote.log"
+  die "bazel-remote did not start"
+}
+start_remote
+echo "bazel-remote $remote_version: pid $remote_pid, $remote_grpc (status $remote_http/status)"
+
+# ---- the consumer overlay -------------------------------------------------------------------
+# The tinyland-org fixture overlay at the root, made a Bazel workspace that loads our rules.
+materialize() { # materialize BASE_OR_VARIANT_DIR OUT
+  if [[ -f $1/VARIANT ]]; then
+    e2e/overlays/materialize.sh "$1" "$2" >/dev/null || die "materialize.sh $1 failed"
+  else
+    cp -RP "$1" "$2" || die "cannot copy $1"
+  fi
+  rm -f "$2/.bazelversion" "$2/README.md"
+}
+materialize e2e/overlays/tinyland-org "$consumer"
+cp -R "$here/consumer/." "$consumer/"
+rm -f "$consumer/broken.BUILD.bazel" "$consumer/REPO.bazel"
+cp "$scratch/bin/enrollcheck" "$consumer/tools/enrollcheck_bin"
+cp "$scratch/bin/gfenroll" "$consumer/tools/gfenroll_bin"
+cp "$scratch/bin/custom_check" "$consumer/tools/custom_check_bin"
+# The personal overlay is an external repository (new_local_repository below).
+materialize e2e/overlays/jess-personal "$scratch/jess-personal"
+
+# Bazel 4.2.3 offline: the test runner wants @remote_coverage_tools, which it would download.
+mkdir -p "$scratch/coverage_tools"
+touch "$scratch/coverage_tools/WORKSPACE"
+cat >"$scratch/coverage_tools/BUILD" <<'EOF'
+filegroup(name = "coverage_report_generator", srcs = [], visibility = ["//visibility:public"])
+filegroup(name = "lcov_merger", srcs = [], visibility = ["//visibility:public"])
+EOF
+cat >"$consumer/WORKSPACE" <<EOF
+workspace(name = "overlay")
+
+local_repository(
+    name = "gf_enrollment",
+    path = "$repo",
+)
+
+new_local_repository(
+    name = "jess_personal",
+    build_file = "//:overlay.BUILD.bazel",
+    path = "$scratch/jess-personal",
+)
+EOF
+cat >"$consumer/.bazelrc" <<EOF
+common --override_repository=remote_coverage_tools=$scratch/coverage_tools
+# /etc/bazel/bazelrc (Debian) turns on --sandbox_debug, which floods test logs.
+build --nosandbox_debug
+test --test_output=errors
+test --test_summary=short
+EOF
+
+# Broken variants: each its own package, expected failing gates read from its expected.txt.
+declare -A broken_expect=()
+broken_skipped=()
+for dir in e2e/overlays/broken/*/; do
+  dir=${dir%/}
+  name=$(basename "$dir")
+  variant_args=$(sed -n 's/^args:[[:space:]]*//p' "$dir/VARIANT")
+  ref=""
+  fow=False
+  core=False
+  hosted=False
+  set -- $variant_args
+  skip=""
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+    --expected-core-ref) ref=$2; shift 2 ;;
+    --fail-on-warning) fow=True; shift ;;
+    --core) core=True; shift ;;
+    --forbid-github-hosted) hosted=True; shift ;;
+    --overlay-root) skip="checks several overlays together (estate); a Bazel test checks one"; shift 2 ;;
+    *) skip="unknown VARIANT argument $1"; shift ;;
+    esac
+  done
+  pkg=$consumer/broken/$name
+  materialize "$dir" "$pkg"
+  for need in config/organization.yaml MODULE.bazel; do
+    [[ -f $pkg/$need ]] || skip="deletes $need, which the macro requires as a label"
+  done
+  compgen -G "$pkg/tofu/stacks/arc-runners/*.tfvars" >/dev/null || skip="has no tfvars, which the macro requires"
+  compgen -G "$pkg/.github/workflows/*.y*ml" >/dev/null || skip="has no workflows, which the macro requires"
+  if [[ -n $skip ]]; then
+    rm -rf "$pkg"
+    broken_skipped+=("$name ($skip)")
+    continue
+  fi
+  ref_value=None
+  [[ -n $ref ]] && ref_value="\"$ref\""
+  sed -e "s|expected_core_ref = None,  # @EXPECTED_CORE_REF@|expected_core_ref = $ref_value,|" \
+    -e "s|fail_on_warning = False,  # @FAIL_ON_WARNING@|fail_on_warning = $fow,|" \
+    -e "s|core = False,  # @CORE@|core = $core,|" \
+    -e "s|forbid_github_hosted = False,  # @FORBID_GITHUB_HOSTED@|forbid_github_hosted = $hosted,|" \
+    "$here/consumer/broken.BUILD.bazel" >"$pkg/BUILD.bazel"
+  # Gates that must fail: those with a blocker (or, with --fail-on-warning, an unexpected
+  # warning) in the case's golden text report.
+  sev='blocker'
+  [[ $fow == True ]] && sev='(blocker|warning)'
+  if [[ -f $dir/expected.txt ]] && grep -q ': error input/' "$dir/expected.txt"; then
+    # Unusable input (exit 2): every gate that reads the file fails.
+    broken_expect[$name]=$(sed -n 's/^\([^:]*\):.*: error input\/.*/\1/p' "$dir/expected.txt" | while IFS= read -r f; do
+      case $f in
+      config/organization.yaml) echo pins taxonomy workflows ;;
+      MODULE.bazel | *.MODULE.bazel) echo pins ;;
+      *.tfvars) echo taxonomy ;;
+      .github/workflows/*) echo pins workflows ;;
+      *) echo "unknown-file:$f" ;;
+      esac
+    done | tr ' ' '\n' | grep . | sort -u | tr '\n' ' ')
+  else
+    broken_expect[$name]=$(sed '/^Next actions:/,$d' "$dir/expected.txt" | grep -v '(expected)$' |
+      grep -oE "(^|: )$sev [a-z]+/" | sed -E 's/.* ([a-z]+)\/$/\1/' | sort -u | tr '\n' ' ')
+  fi
+done
+echo "consumer overlay at $consumer: ${#broken_expect[@]} broken variants as packages, ${#broken_skipped[@]} not applicable"
+
+# ---- helpers over Bazel's output ----------------------------------------------------------
+# status LOG LABEL prints PASSED, FAILED, "(cached) PASSED", ... from the test summary.
+status() {
+  sed -nE "s#^$2[[:space:]]+(\(cached\) )?(PASSED|FAILED|NO STATUS|TIMEOUT|FLAKY|INCOMPLETE|FAILED TO BUILD).*#\1\2#p" "$1" | head -n1
+}
+executed() { sed -nE 's/^Executed ([0-9]+) out of ([0-9]+) tests?.*/\1 \2/p' "$1" | tail -n1; }
+cache_hits() { sed -nE 's/.* ([0-9]+) remote cache hit.*/\1/p' "$1" | tail -n1; }
+has() { grep -qF -- "$2" "$1"; }
+
+gates=(pins taxonomy workflows)
+
+# ---- 1. macro misuse fails at loading/analysis, naming the attribute ------------------------
+step "1. bad macro calls fail with a message naming the attribute"
+bz a build --keep_going //bad/... >"$logs/bad.log" 2>&1
+rc=$?
+check "bazel build //bad/... fails (exit $rc)" test "$rc" -ne 0
+for f in "$consumer"/bad/*/BUILD.bazel; do
+  case_name=$(basename "$(dirname "$f")")
+  while IFS= read -r want; do
+    check "bad/$case_name: $want" has "$logs/bad.log" "$want"
+  done < <(sed -n 's/^# expect: //p' "$f")
+done
+
+# ---- 2. passing overlay, cold, against the remote cache --------------------------------------
+step "2. passing overlay: bazel test //enrollment:all (fresh output base, empty remote cache)"
+t0=$(now)
+bz cold test //enrollment:all --remote_cache="$remote_grpc" >"$logs/cold.log" 2>&1
+rc=$?
+cold_wall=$(elapsed "$t0" "$(now)")
+check "exit 0 (got $rc)" test "$rc" -eq 0
+for g in "${gates[@]}"; do
+  check "//enrollment:enrollment_${g}_test PASSED" test "$(status "$logs/cold.log" "//enrollment:enrollment_${g}_test")" = PASSED
+done
+read -r ran total <<<"$(executed "$logs/cold.log")"
+check "Executed 3 out of 3 tests (got ${ran:-?} out of ${total:-?})" test "${ran:-}/${total:-}" = 3/3
+check "the preflight test is not run by :all" bash -c "! grep -q 'enrollment_preflight_test' '$logs/cold.log'"
+bz cold query 'attr(tags, manual, //enrollment:all)' >"$logs/manual.log" 2>/dev/null
+check "the preflight targets are tagged manual" grep -qx '//enrollment:enrollment_preflight_test' "$logs/manual.log"
+bz cold query 'attr(tags, external, //enrollment:all) intersect attr(tags, requires-network, //enrollment:all) intersect attr(tags, no-cache, //enrollment:all)' >"$logs/live-tags.log" 2>/dev/null
+check "the preflight test is tagged external, requires-network and no-cache" grep -qx '//enrollment:enrollment_preflight_test' "$logs/live-tags.log"
+bz cold build //enrollment:enrollment_preflight_test //enrollment:enrollment_preflight >"$logs/preflight-build.log" 2>&1
+check "the preflight targets build" test $? -eq 0
+
+# ---- 3. test outputs: rule-level JUnit, reports, no absolute paths ---------------------------
+step "3. test.xml has one testcase per rule; outputs carry no absolute path"
+testlogs=$(bz cold info bazel-testlogs 2>/dev/null)
+for g in "${gates[@]}"; do
+  dir=$testlogs/enrollment/enrollment_${g}_test
+  xml=$dir/test.xml
+  direct=$("$scratch/bin/enrollcheck" "$g" --overlay-root "$consumer" --tfvars tofu/stacks/arc-runners/tinyland.tfvars --format junit 2>/dev/null | grep -c '<testcase')
+  got=$(grep -c '<testcase' "$xml" 2>/dev/null)
+  check "$g: test.xml has $got testcases = the $direct rules the gate evaluates" test "${got:-0}" -eq "$direct" -a "$direct" -gt 1
+  check "$g: every testcase is a $g rule" bash -c "! grep -o '<testcase [^>]*name=\"[^\"]*\"' '$xml' | grep -v 'name=\"$g/'"
+  unzip -o -q "$dir/test.outputs/outputs.zip" -d "$scratch/outputs-$g" 2>/dev/null
+  check "$g: reports in outputs.zip: $(cd "$scratch/outputs-$g" 2>/dev/null && ls | tr '\n' ' ')" test -s "$scratch/outputs-$g/$g.report.json" -a -s "$scratch/outputs-$g/$g.report.sarif" -a -s "$scratch/outputs-$g/$g.report.txt"
+  leaks=$(grep -rlE "$scratch|/sandbox/|execroot|bazel-out" "$xml" "$dir/test.log" "$scratch/outputs-$g" 2>/dev/null | sed "s|$scratch|<scratch>|")
+  check "$g: no absolute or sandbox path in test.xml, test.log or the reports${leaks:+ (found in: $leaks)}" test -z "$leaks"
+done
+
+# ---- 4. remote cache: a fresh output base hits for every test --------------------------------
+step "4. fresh output base, same remote cache: every test is a remote cache hit"
+t0=$(now)
+bz warm test //enrollment:all --remote_cache="$remote_grpc" >"$logs/warm.log" 2>&1
+rc=$?
+warm_wall=$(elapsed "$t0" "$(now)")
+check "exit 0 (got $rc)" test "$rc" -eq 0
+read -r ran total <<<"$(executed "$logs/warm.log")"
+check "Executed 0 out of 3 tests (got ${ran:-?} out of ${total:-?})" test "${ran:-}/${total:-}" = 0/3
+warm_hits=$(cache_hits "$logs/warm.log")
+check "remote cache hits: ${warm_hits:-0} (want >= 3)" test "${warm_hits:-0}" -ge 3
+for g in "${gates[@]}"; do
+  check "$g: (cached) PASSED" test "$(status "$logs/warm.log" "//enrollment:enrollment_${g}_test")" = "(cached) PASSED"
+done
+check "test.xml restored from the cache" test -s "$(bz warm info bazel-testlogs 2>/dev/null)/enrollment/enrollment_pins_test/test.xml"
+
+# ---- 5. precise invalidation ----------------------------------------------------------------
+step "5. editing one input re-runs exactly the gates that read it"
+# edit FILE EXPECTED_GATES...: append a comment to FILE, rerun, compare what ran.
+edit_and_rerun() {
+  local file=$1 label=$2
+  shift 2
+  printf '\n# smoke edit %s\n' "$RANDOM" >>"$consumer/$file"
+  bz warm test //enrollment:all --remote_cache="$remote_grpc" >"$logs/edit-$label.log" 2>&1
+  local rc=$? g want ran_gates=""
+  for g in "${gates[@]}"; do
+    [[ $(status "$logs/edit-$label.log" "//enrollment:enrollment_${g}_test") == PASSED ]] && ran_gates+="$g "
+  done
+  want="$* "
+  check "edit $file (exit $rc): re-ran [${ran_gates% }], want [${want% }]" test "$rc" -eq 0 -a "$ran_gates" = "$want"
+}
+edit_and_rerun .github/workflows/docker-images.yaml workflow pins workflows
+edit_and_rerun tofu/stacks/arc-runners/tinyland.tfvars tfvars taxonomy
+edit_and_rerun MODULE.bazel module pins
+
+# ---- 6. broken overlays: exactly the right gate fails --------------------------------------
+step "6. broken overlays: exactly the gates their goldens name fail"
+bz warm test --keep_going //broken/... >"$logs/broken.log" 2>&1
+for name in $(printf '%s\n' "${!broken_expect[@]}" | sort); do
+  want=${broken_expect[$name]}
+  failing=""
+  for g in "${gates[@]}"; do
+    s=$(status "$logs/broken.log" "//broken/$name:enrollment_${g}_test")
+    case $s in
+    FAILED) failing+="$g " ;;
+    PASSED | "(cached) PASSED") ;;
+    *) failing+="$g($s) " ;;
+    esac
+  done
+  check "broken/$name: failing [${failing% }], want [${want% }]" test "$failing" = "$want" -a -n "$want"
+done
+for s in "${broken_skipped[@]+"${broken_skipped[@]}"}"; do echo "  skip  broken/$s"; done
+# Each gate has at least one broken variant that fails it (when the fixtures have one).
+all_expected=" ${broken_expect[*]} "
+for g in "${gates[@]}"; do
+  check "at least one broken variant fails the $g gate" test "${all_expected/ $g /}" != "$all_expected"
+done
+
+# ---- 7. a second passing overlay (personal account, expected warning) ------------------------
+step "7. an overlay in an external repository (personal account, expected warning) passes"
+bz warm test //personal:all >"$logs/personal.log" 2>&1
+check "bazel test //personal:all passes (exit $?)" test "$(executed "$logs/personal.log")" = "3 3"
+check "taxonomy JUnit reports the warning as expected" grep -q 'repo-registration-anchor' "$(bz warm info bazel-testlogs 2>/dev/null)/personal/enrollment_taxonomy_test/test.xml"
+
+# ---- 8. custom checks and crashing checkers -------------------------------------------------
+step "8. custom check, negative fixture, crashing checker"
+bz warm test //custom:all >"$logs/custom.log" 2>&1
+check "custom check passes on the overlay and finds the unbounded set in the fixture (exit $?)" test "$(executed "$logs/custom.log")" = "2 2"
+bz warm test //failing:all --test_output=errors >"$logs/failing.log" 2>&1
+rc=$?
+check "crashing checkers fail the tests (exit $rc)" test "$rc" -ne 0
+for t in crashing_checker_test crash_expecting_blockers_test; do
+  check "//failing:$t FAILED" test "$(status "$logs/failing.log" "//failing:$t")" = FAILED
+done
+check "the crash's stderr is in the test log" has "$logs/failing.log" "crash.sh: simulated checker crash"
+check "the launcher names the signal" has "$logs/failing.log" "checker exited with status 139: killed by signal 11"
+
+# ---- 9. launcher without a runfiles tree (manifest only) -------------------------------------
+step "9. the launcher works from a runfiles manifest alone"
+bin=$(bz warm info bazel-bin 2>/dev/null)
+mkdir -p "$scratch/manifest-only"
+cp "$bin/enrollment/enrollment_taxonomy_test.gfcheck.sh" "$scratch/manifest-only/launcher.sh"
+(cd "$scratch/manifest-only" && env -u RUNFILES_DIR -u TEST_SRCDIR \
+  RUNFILES_MANIFEST_FILE="$bin/enrollment/enrollment_taxonomy_test.gfcheck.sh.runfiles_manifest" \
+  ./launcher.sh >"$logs/manifest-only.log" 2>&1)
+rc=$?
+check "manifest-only run of the taxonomy test passes (exit $rc)" test "$rc" -eq 0
+check "it checked the staged tfvars" has "$logs/manifest-only.log" "0 blockers"
+
+# ---- 10. the live preflight target ----------------------------------------------------------
+step "10. bazel run of the preflight target reaches the full CLI"
+bz warm run //enrollment:enrollment_preflight -- --help >"$logs/preflight-run.log" 2>&1
+rc=$?
+if grep -q 'unknown command "preflight"' "$logs/preflight-run.log"; then
+  echo "  skip  gfenroll has no preflight command yet"
+else
+  check "bazel run //enrollment:enrollment_preflight -- --help (exit $rc) shows the preflight usage" grep -qi "preflight" "$logs/preflight-run.log"
+fi
+
+# ---- figures --------------------------------------------------------------------------------
+step "figures"
+go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./tools/enrollcheck >"$logs/enrollcheck-deps.txt"
+nonstd=$(grep -c . "$logs/enrollcheck-deps.txt")
+modules=$(go list -deps -f '{{with .Module}}{{.Path}}{{end}}' ./tools/enrollcheck | sort -u | grep -v '^github.com/tinyland-inc/gf-enrollment$' | tr '\n' ' ')
+check "enrollcheck links no k8s.io and no go-github package" bash -c "! grep -qE '^(k8s\.io/|github\.com/google/go-github)' '$logs/enrollcheck-deps.txt'"
+echo "  cold bazel test //enrollment:all (new output base, empty cache): ${cold_wall} s"
+echo "  warm bazel test //enrollment:all (new output base, remote hits):  ${warm_wall} s, ${warm_hits:-0} remote cache hits"
+[[ -n $cold_go_build ]] && echo "  cold go build of tools/enrollcheck: ${cold_go_build} s"
+echo "  enrollcheck links $nonstd non-standard packages from: ${modules}"
+
+echo
+echo "smoke: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
+}
+
+main "$@"; exit $? # on one line: bash never reads past it, even if the file changed meanwhile
