@@ -284,6 +284,10 @@ def enrollment_checks(
         preflight.extend(["--expected-core-ref", expected_core_ref])
     if allow_repo_registration_anchor:
         preflight.append("--allow-repo-registration-anchor")
+    if core:
+        preflight.append("--core")
+    if forbid_github_hosted:
+        preflight.append("--forbid-github-hosted")
     all_expected = []
     for gate in GATES:
         all_expected.extend(expected.get(gate, []))
@@ -299,7 +303,8 @@ def enrollment_checks(
     )
     enrollment_check_test(
         name = name + "_preflight_test",
-        checker_args = preflight + ["--strict"],
+        # --fail-on-warning implies --strict in gfenroll; the run target stays non-strict.
+        checker_args = preflight + ["--strict"] + common,
         size = "medium",
         tags = PREFLIGHT_TEST_TAGS,
         **live
