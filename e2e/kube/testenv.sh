@@ -322,28 +322,46 @@ cmd_start() {
 	local bin
 	bin="$(cmd_build | tail -n 1)"
 	cmd_stop # leftovers of an aborted run in the same state dir
-	# Whatever fails from here on must not leave daemons running.
+	# Whatever fails or is interrupted from here on must not leave daemons running.
+	child=""
 	trap 'cmd_stop' EXIT
-	trap 'exit 130' INT TERM
+	trap 'stop_child; exit 130' INT TERM
 	local attempt
 	for attempt in 1 2 3; do
 		# A port picked free can be taken before the daemon binds it; retry with new ports.
-		# start_once runs in its own process: inside `if`, bash would ignore set -e.
-		if "${BASH_SOURCE[0]}" __start_once "$bin"; then
+		# start_once runs in its own process (inside `if`, bash would ignore set -e) and in
+		# the background, so a signal interrupts `wait` at once instead of after it.
+		"${BASH_SOURCE[0]}" __start_once "$bin" &
+		child=$!
+		if wait "$child"; then
+			child=""
 			trap - EXIT INT TERM
 			return 0
 		fi
+		child=""
 		log "start attempt $attempt failed"
 		GFENROLL_KUBE_KEEP_STATE=0 cmd_stop
 	done
 	die "could not start the test environment"
 }
 
+# stop_child interrupts a start in progress; its own trap kills the daemons it spawned.
+stop_child() {
+	[[ -n "${child:-}" ]] || return 0
+	kill -TERM "$child" 2>/dev/null || true
+	wait "$child" 2>/dev/null || true
+}
+
 case "${1:-}" in
 build) cmd_build ;;
 start) cmd_start ;;
 stop) cmd_stop ;;
-__start_once) start_once "$2" ;;
+__start_once)
+	# Interrupted: kill the daemons started so far, even one whose pid file is not
+	# written yet (bash runs the trap between `daemon &` and `echo $! >pidfile`).
+	trap 'kill -TERM $(jobs -p) 2>/dev/null; exit 143' INT TERM
+	start_once "$2"
+	;;
 env)
 	[[ -f "$state/env" ]] || die "no test environment running in $state"
 	printf '%s\n' "$state/env"
