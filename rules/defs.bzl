@@ -35,7 +35,8 @@ nothing blocks, 1 on blockers, 2 on unusable input, and write JUnit to `$XML_OUT
 when set. The Go package `github.com/tinyland-inc/gf-enrollment/checks/checker` does all of
 that for a Go `main`.
 
-Works with Bazel 4.2.3 (WORKSPACE, checkers injected) through 9 (Bzlmod).
+Works with Bazel 4.2.3 (WORKSPACE, checkers injected) through 9 (Bzlmod). The launcher is a
+generated bash script: Linux and macOS, not Windows.
 """
 
 load(

@@ -68,19 +68,24 @@ def _file_arg_files(ctx):
     return files
 
 def _root_display(ctx, root):
-    """Shows an overlay root (an rlocation path) the way a user wrote the directory."""
+    """Shows an rlocation path as a user would write it.
+
+    Repository-relative with a trailing slash (it names a directory); `@repo//` in front
+    for another repository than the main one.
+    """
     if root == ctx.workspace_name:
         return "the repository root"
     if root.startswith(ctx.workspace_name + "/"):
         return root[len(ctx.workspace_name) + 1:] + "/"
-    return "@" + root
+    repo, _, path = root.partition("/")
+    return "@%s//%s" % (repo, path + "/" if path else "")
 
 def _relative(ctx, attribute, label, f, root):
     """Returns f's path relative to the overlay root, or fails naming the attribute."""
     loc = rlocation_path(ctx, f)
     if not loc.startswith(root + "/"):
         _err(ctx, attribute, "%s (from %s) is outside the overlay root %s; the checker sees only files under the root, which config/organization.yaml (or root) places" % (
-            f.short_path,
+            _root_display(ctx, loc).rstrip("/"),
             label,
             _root_display(ctx, root),
         ))

@@ -1,0 +1,1 @@
+github_config_url = "https://github.com/test"
