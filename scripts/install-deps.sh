@@ -15,6 +15,7 @@ packages=(
 	curl
 	# Bazel smoke (e2e/bazel/smoke.sh): Debian's Bazel 4.2.3; unzip reads test.outputs/outputs.zip
 	bazel-bootstrap
+	bazel-skylib # unittest/analysistest for the Starlark tests (rules/tests)
 	unzip
 )
 # ---------------------------------------------------------------------------------------

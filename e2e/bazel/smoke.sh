@@ -95,6 +95,14 @@ if ! command -v bazel >/dev/null 2>&1; then
     { "${sudo[@]}" apt-get update -q >>"$logs/apt.log" 2>&1 && "${sudo[@]}" apt-get install -y -q bazel-bootstrap >>"$logs/apt.log" 2>&1; } ||
     die "cannot install bazel-bootstrap (see $logs/apt.log)"
 fi
+# Debian's bazel-skylib 1.0.3 (unittest/analysistest for the Starlark tests of step 11).
+skylib=/usr/share/bazel/tools/skylib
+if [[ ! -f $skylib/lib/unittest.bzl ]]; then
+  echo "installing Debian's bazel-skylib"
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo -n)
+  "${sudo[@]}" apt-get install -y -q bazel-skylib >>"$logs/apt.log" 2>&1 || die "cannot install bazel-skylib (see $logs/apt.log)"
+fi
 for tool in unzip go git; do command -v "$tool" >/dev/null || die "$tool not found"; done
 echo "bazel: $(command -v bazel) ($(dpkg-query -W -f='${Version}' bazel-bootstrap 2>/dev/null || echo unknown))"
 
@@ -197,6 +205,19 @@ cat >"$scratch/coverage_tools/BUILD" <<'EOF'
 filegroup(name = "coverage_report_generator", srcs = [], visibility = ["//visibility:public"])
 filegroup(name = "lcov_merger", srcs = [], visibility = ["//visibility:public"])
 EOF
+# Toolchain resolution (skylib's unittest toolchain) parses @bazel_tools//tools/jdk, which
+# loads @rules_cc and @rules_java, which Bazel would download. Debian's bazel-rules-cc does not
+# load under its own Bazel 4.2.3, so stubs forward the few rules it names to the native ones.
+stub_rules() { # stub_rules DIR PKG RULE...
+  local dir=$scratch/stub_$1 pkg=$2 r
+  shift 2
+  mkdir -p "$dir/$pkg"
+  touch "$dir/WORKSPACE" "$dir/BUILD" "$dir/$pkg/BUILD"
+  for r in "$@"; do printf 'def %s(**kwargs):\n    native.%s(**kwargs)\n\n' "$r" "$r"; done >"$dir/$pkg/defs.bzl"
+}
+stub_rules rules_cc cc cc_binary cc_import cc_library cc_test cc_toolchain cc_toolchain_suite objc_library
+stub_rules rules_java java java_binary java_import java_library java_package_configuration java_plugin java_runtime java_test java_toolchain
+
 cat >"$consumer/WORKSPACE" <<EOF
 workspace(name = "overlay")
 
@@ -210,9 +231,20 @@ new_local_repository(
     build_file = "//:overlay.BUILD.bazel",
     path = "$scratch/jess-personal",
 )
+
+local_repository(
+    name = "bazel_skylib",
+    path = "$skylib",
+)
+
+load("@bazel_skylib//lib:unittest.bzl", "register_unittest_toolchains")
+
+register_unittest_toolchains()
 EOF
 cat >"$consumer/.bazelrc" <<EOF
 common --override_repository=remote_coverage_tools=$scratch/coverage_tools
+common --override_repository=rules_cc=$scratch/stub_rules_cc
+common --override_repository=rules_java=$scratch/stub_rules_java
 # /etc/bazel/bazelrc (Debian) turns on --sandbox_debug, which floods test logs.
 build --nosandbox_debug
 test --test_output=errors
@@ -441,14 +473,24 @@ else
   check "bazel run //enrollment:enrollment_preflight -- --help (exit $rc) shows the preflight usage" grep -qi "preflight" "$logs/preflight-run.log"
 fi
 
+# ---- 11. Starlark unit and analysis tests of the rules --------------------------------------
+step "11. Starlark unit and analysis tests (rules/tests, skylib unittest/analysistest)"
+bz warm test @gf_enrollment//rules/tests:all >"$logs/starlark-tests.log" 2>&1
+rc=$?
+read -r ran total <<<"$(executed "$logs/starlark-tests.log")"
+check "bazel test @gf_enrollment//rules/tests:all (exit $rc): ${ran:-?} run, ${total:-?} tests, all pass" \
+  bash -c "[[ $rc -eq 0 && ${total:-0} -ge 13 ]] && grep -q 'tests pass' '$logs/starlark-tests.log'"
+
 # ---- figures --------------------------------------------------------------------------------
 step "figures"
 go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./tools/enrollcheck >"$logs/enrollcheck-deps.txt"
 nonstd=$(grep -c . "$logs/enrollcheck-deps.txt")
 modules=$(go list -deps -f '{{with .Module}}{{.Path}}{{end}}' ./tools/enrollcheck | sort -u | grep -v '^github.com/tinyland-inc/gf-enrollment$' | tr '\n' ' ')
 check "enrollcheck links no k8s.io and no go-github package" bash -c "! grep -qE '^(k8s\.io/|github\.com/google/go-github)' '$logs/enrollcheck-deps.txt'"
-echo "  cold bazel test //enrollment:all (new output base, empty cache): ${cold_wall} s"
-echo "  warm bazel test //enrollment:all (new output base, remote hits):  ${warm_wall} s, ${warm_hits:-0} remote cache hits"
+# Bazel's own account (after server start-up): elapsed time and critical path.
+bazel_times() { sed -nE 's/^INFO: Elapsed time: ([0-9.]+)s, Critical Path: ([0-9.]+)s.*/Bazel elapsed \1 s, critical path \2 s/p' "$1" | tail -n1; }
+echo "  cold bazel test //enrollment:all (new output base, empty cache): ${cold_wall} s wall ($(bazel_times "$logs/cold.log"))"
+echo "  warm bazel test //enrollment:all (new output base, remote hits):  ${warm_wall} s wall ($(bazel_times "$logs/warm.log")), ${warm_hits:-0} remote cache hits"
 [[ -n $cold_go_build ]] && echo "  cold go build of tools/enrollcheck: ${cold_go_build} s"
 echo "  enrollcheck links $nonstd non-standard packages from: ${modules}"
 
