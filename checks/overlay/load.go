@@ -70,7 +70,7 @@ func Load(root string, opts Options) (*Overlay, error) {
 		}
 		// The common checks run here so every file kind fails the same way on binary or
 		// empty input, whoever implements its parser.
-		if _, ie := newSource(rel, data); ie != nil {
+		if ie := checkText(rel, data); ie != nil {
 			l.errs = append(l.errs, ie)
 			continue
 		}

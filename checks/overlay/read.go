@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -39,7 +40,9 @@ func readFile(path, rel string, max int64) ([]byte, *InputError) {
 		return nil, statError(path, rel, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	// Sized from Stat (one allocation instead of ReadAll's doubling), with one spare byte
+	// so a file that grew past the cap since Stat is still caught.
+	data, err := readAtMost(f, fi.Size(), max)
 	if err != nil {
 		return nil, &InputError{Pos: at, Kind: KindRead, Msg: fmt.Sprintf("cannot read %s: %s", rel, errText(err))}
 	}
@@ -47,6 +50,33 @@ func readFile(path, rel string, max int64) ([]byte, *InputError) {
 		return nil, sizeError(rel, int64(len(data)), max)
 	}
 	return data, nil
+}
+
+// readAtMost reads r to EOF but never more than max+1 bytes, expecting about size.
+func readAtMost(r io.Reader, size, max int64) ([]byte, error) {
+	limit := max + 1
+	if limit <= 0 { // max is math.MaxInt64: no cap
+		limit = math.MaxInt64
+	}
+	buf := make([]byte, 0, min(size+1, limit))
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // the file grew since Stat
+		}
+		end := cap(buf)
+		if int64(end) > limit {
+			end = int(limit)
+		}
+		n, err := r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 func sizeError(rel string, size, max int64) *InputError {

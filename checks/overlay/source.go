@@ -25,10 +25,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // newSource checks data and prepares it for parsing. A non-nil error means no parser should
 // see the file: it is empty or not UTF-8 text.
 func newSource(rel string, data []byte) (*source, *InputError) {
-	if len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0 {
-		return nil, &InputError{Pos: Pos{File: rel}, Kind: KindEmpty, Msg: "file is empty"}
-	}
-	if ie := checkEncoding(rel, data); ie != nil {
+	if ie := checkText(rel, data); ie != nil {
 		return nil, ie
 	}
 	s := &source{rel: rel, text: data}
@@ -38,13 +35,22 @@ func newSource(rel string, data []byte) (*source, *InputError) {
 	// Parsers may append to their input (buildtools adds a final newline); a full slice
 	// expression makes any append copy instead of writing into the caller's buffer.
 	s.text = s.text[:len(s.text):len(s.text)]
-	s.lines = append(s.lines, 0)
+	s.lines = make([]int, 1, 1+bytes.Count(s.text, []byte{'\n'}))
 	for i, b := range s.text {
 		if b == '\n' {
 			s.lines = append(s.lines, i+1)
 		}
 	}
 	return s, nil
+}
+
+// checkText rejects what no parser should see: an empty file, or one that is not UTF-8
+// text.
+func checkText(rel string, data []byte) *InputError {
+	if len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0 {
+		return &InputError{Pos: Pos{File: rel}, Kind: KindEmpty, Msg: "file is empty"}
+	}
+	return checkEncoding(rel, data)
 }
 
 // checkEncoding rejects binary data: NUL bytes (also how UTF-16 shows up) and invalid UTF-8,
