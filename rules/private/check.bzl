@@ -179,7 +179,7 @@ def check_impl(ctx, is_test):
     providers = [DefaultInfo(executable = launcher, runfiles = runfiles)]
     if is_test:
         if inherit and _can_inherit_env():
-            providers.append(testing.TestEnvironment(env, inherit))
+            providers.append(testing.TestEnvironment(env, inherited_environment = inherit))
         else:
             providers.append(testing.TestEnvironment(env))
     return providers
