@@ -250,6 +250,9 @@ build --nosandbox_debug
 test --test_output=errors
 test --test_summary=short
 EOF
+# The remote and read-only configs exactly as this repository's .bazelrc (and README "Use in an
+# overlay") defines them, so the runs below exercise those lines.
+grep -E '^build:remote(-readonly)? ' .bazelrc >>"$consumer/.bazelrc" || die "no remote configs in .bazelrc"
 
 # Broken variants: each its own package, expected failing gates read from its expected.txt.
 declare -A broken_expect=()
@@ -339,9 +342,18 @@ for f in "$consumer"/bad/*/BUILD.bazel; do
 done
 
 # ---- 2. passing overlay, cold, against the remote cache --------------------------------------
+# remote_files prints how many blobs bazel-remote holds.
+remote_files() { curl -fsS "$remote_http/status" 2>/dev/null | tr -d ' \n' | sed -nE 's/.*"NumFiles":([0-9]+).*/\1/p'; }
+
 step "2. passing overlay: bazel test //enrollment:all (fresh output base, empty remote cache)"
+# A pull request's run (--config=remote-readonly) reads the cache but must not fill it.
+bz ro test //enrollment:all --config=remote-readonly --remote_cache="$remote_grpc" >"$logs/readonly.log" 2>&1
+rc=$?
+check "--config=remote-readonly run passes (exit $rc) and uploads nothing: cache holds $(remote_files) blobs" \
+  test "$rc" -eq 0 -a "$(remote_files)" = 0
+bz ro shutdown >/dev/null 2>&1
 t0=$(now)
-bz cold test //enrollment:all --remote_cache="$remote_grpc" >"$logs/cold.log" 2>&1
+bz cold test //enrollment:all --config=remote --remote_cache="$remote_grpc" >"$logs/cold.log" 2>&1
 rc=$?
 cold_wall=$(elapsed "$t0" "$(now)")
 check "exit 0 (got $rc)" test "$rc" -eq 0
@@ -350,6 +362,7 @@ for g in "${gates[@]}"; do
 done
 read -r ran total <<<"$(executed "$logs/cold.log")"
 check "Executed 3 out of 3 tests (got ${ran:-?} out of ${total:-?})" test "${ran:-}/${total:-}" = 3/3
+check "--config=remote uploaded the results: cache holds $(remote_files) blobs" test "$(remote_files)" -gt 0
 check "the preflight test is not run by :all" bash -c "! grep -q 'enrollment_preflight_test' '$logs/cold.log'"
 bz cold query 'attr(tags, manual, //enrollment:all)' >"$logs/manual.log" 2>/dev/null
 check "the preflight targets are tagged manual" grep -qx '//enrollment:enrollment_preflight_test' "$logs/manual.log"
@@ -377,7 +390,7 @@ done
 # ---- 4. remote cache: a fresh output base hits for every test --------------------------------
 step "4. fresh output base, same remote cache: every test is a remote cache hit"
 t0=$(now)
-bz warm test //enrollment:all --remote_cache="$remote_grpc" >"$logs/warm.log" 2>&1
+bz warm test //enrollment:all --config=remote --remote_cache="$remote_grpc" >"$logs/warm.log" 2>&1
 rc=$?
 warm_wall=$(elapsed "$t0" "$(now)")
 check "exit 0 (got $rc)" test "$rc" -eq 0
@@ -390,6 +403,16 @@ for g in "${gates[@]}"; do
 done
 check "test.xml restored from the cache" test -s "$(bz warm info bazel-testlogs 2>/dev/null)/enrollment/enrollment_pins_test/test.xml"
 
+# The preflight's tags keep a result out of every cache: a passing test with the same tags
+# runs again each time, also with the remote cache on, and uploads nothing.
+before=$(remote_files)
+for attempt in 1 2; do
+  bz warm test //live:tagged_like_preflight_test --config=remote --remote_cache="$remote_grpc" >"$logs/live-$attempt.log" 2>&1
+  check "a test tagged like the preflight runs again (run $attempt: $(status "$logs/live-$attempt.log" //live:tagged_like_preflight_test), executed $(executed "$logs/live-$attempt.log"))" \
+    test "$(status "$logs/live-$attempt.log" //live:tagged_like_preflight_test)" = PASSED -a "$(executed "$logs/live-$attempt.log")" = "1 1"
+done
+check "and uploads nothing to the remote cache ($before blobs before, $(remote_files) after)" test "$(remote_files)" = "$before"
+
 # ---- 5. precise invalidation ----------------------------------------------------------------
 step "5. editing one input re-runs exactly the gates that read it"
 # edit FILE EXPECTED_GATES...: append a comment to FILE, rerun, compare what ran.
@@ -397,7 +420,7 @@ edit_and_rerun() {
   local file=$1 label=$2
   shift 2
   printf '\n# smoke edit %s\n' "$RANDOM" >>"$consumer/$file"
-  bz warm test //enrollment:all --remote_cache="$remote_grpc" >"$logs/edit-$label.log" 2>&1
+  bz warm test //enrollment:all --config=remote --remote_cache="$remote_grpc" >"$logs/edit-$label.log" 2>&1
   local rc=$? g want ran_gates=""
   for g in "${gates[@]}"; do
     [[ $(status "$logs/edit-$label.log" "//enrollment:enrollment_${g}_test") == PASSED ]] && ran_gates+="$g "
