@@ -55,10 +55,12 @@ remote_pid=""
 cleanup() {
   local ob pid
   for ob in "${output_bases[@]+"${output_bases[@]}"}"; do
+    # Only a server that still runs is asked to stop (a shutdown command must not start one).
     pid=$(cat "$ob/server/server.pid.txt" 2>/dev/null || true)
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || continue
     (cd "$consumer" 2>/dev/null || cd "$scratch"; bazel --output_user_root="$user_root" --output_base="$ob" shutdown >/dev/null 2>&1)
     # The server is ours (this output base); never leave it running.
-    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null; fi
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null; fi
   done
   if [[ -n $remote_pid ]] && kill -0 "$remote_pid" 2>/dev/null; then
     kill "$remote_pid" 2>/dev/null
@@ -341,6 +343,8 @@ for f in "$consumer"/bad/*/BUILD.bazel; do
   done < <(sed -n 's/^# expect: //p' "$f")
 done
 
+bz a shutdown >/dev/null 2>&1 # each server holds a JVM; stop it once its step is done
+
 # ---- 2. passing overlay, cold, against the remote cache --------------------------------------
 # remote_files prints how many blobs bazel-remote holds.
 remote_files() { curl -fsS "$remote_http/status" 2>/dev/null | tr -d ' \n' | sed -nE 's/.*"NumFiles":([0-9]+).*/\1/p'; }
@@ -386,6 +390,8 @@ for g in "${gates[@]}"; do
   leaks=$(grep -rlE "$scratch|/sandbox/|execroot|bazel-out" "$xml" "$dir/test.log" "$scratch/outputs-$g" 2>/dev/null | sed "s|$scratch|<scratch>|")
   check "$g: no absolute or sandbox path in test.xml, test.log or the reports${leaks:+ (found in: $leaks)}" test -z "$leaks"
 done
+
+bz cold shutdown >/dev/null 2>&1
 
 # ---- 4. remote cache: a fresh output base hits for every test --------------------------------
 step "4. fresh output base, same remote cache: every test is a remote cache hit"
