@@ -76,7 +76,7 @@ def enrollment_check_test(name, size = "small", **kwargs):
     `expected_exit_code`; otherwise the launcher names the status and the checker's stderr
     is in the test log. Attributes: see `enrollment_check_test` in
     `//rules/private:check.bzl` (checker, checker_args, organization, root, root_flag, srcs,
-    srcs_patterns, srcs_role, file_args, data, expected_exit_code, env, env_inherit).
+    srcs_patterns, file_args, data, expected_exit_code, env, env_inherit, error_names).
 
     Args:
       name: the test name (must end in `_test`).

@@ -22,9 +22,7 @@ DEFAULT_PREFLIGHT_CHECKER = Label("//tools/gfenroll")
 
 def _role(ctx, attribute):
     # Messages name the attribute the user wrote: the macro's, when a macro made this target.
-    if ctx.attr.srcs_role and attribute == "srcs":
-        return ctx.attr.srcs_role
-    return "attribute '%s'" % attribute
+    return ctx.attr.error_names.get(attribute, "attribute '%s'" % attribute)
 
 def _err(ctx, attribute, message):
     fail("%s: %s: %s" % (ctx.label, _role(ctx, attribute), message))
@@ -214,6 +212,11 @@ COMMON_ATTRS = {
         doc = "Variables passed through from the caller's environment (Bazel >= 6 for tests; on " +
               "Bazel 4/5 use `--test_env=NAME`, and the launcher says so when none is set).",
     ),
+    "error_names": attr.string_dict(
+        doc = "How error messages name this rule's attributes, e.g. " +
+              "`{\"srcs\": \"attribute 'workflows' of my_macro\"}`: a macro sets the names " +
+              "its caller wrote.",
+    ),
     "expected_exit_code": attr.int(
         doc = "The checker exit status that makes this target pass: 0 (no blocker, the default), " +
               "1 (blockers: a negative fixture) or 2 (unusable input). Any other status fails " +
@@ -246,10 +249,8 @@ COMMON_ATTRS = {
     ),
     "srcs_patterns": attr.string_list(
         doc = "If set, every file in `srcs` must match one of these root-relative patterns " +
-              "(`*` matches within one path segment), e.g. `.github/workflows/*.yml`.",
-    ),
-    "srcs_role": attr.string(
-        doc = "How error messages name `srcs` (a macro sets the name its caller wrote).",
+              "(`*` matches within one path segment, a `**` segment any number of segments), " +
+              "e.g. `.github/workflows/*.yml`.",
     ),
 }
 

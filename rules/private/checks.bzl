@@ -209,7 +209,7 @@ def enrollment_checks(
         _label(name, "preflight_checker", preflight_checker, "\":gfenroll\"")
     _string_list(name, "tags", tags)
 
-    hermetic_ref = []
+    core_ref = []
     if expected_core_ref:
         if expected_core_ref.lower() != expected_core_ref and _is_commit(expected_core_ref.lower()):
             fail("%s: write the commit in lowercase hex: %r" % (_where(name, "expected_core_ref"), expected_core_ref.lower()))
@@ -217,7 +217,7 @@ def enrollment_checks(
         # Passed as given, exactly like the CLI: a commit is compared directly; a branch or
         # tag name cannot be resolved inside a hermetic test (no core checkout, no network),
         # so the pins test reports it as a blocker and the preflight resolves it live.
-        hermetic_ref = ["--expected-core-ref", expected_core_ref]
+        core_ref = ["--expected-core-ref", expected_core_ref]
 
     common = []
     if fail_on_warning:
@@ -225,9 +225,9 @@ def enrollment_checks(
 
     tests = {
         "pins": struct(
-            args = ["pins"] + hermetic_ref,
+            args = ["pins"] + core_ref,
             srcs = [module_bazel] + module_includes,
-            role = "attribute 'module_bazel' or 'module_includes' of enrollment_checks",
+            names = {"srcs": "attribute 'module_bazel' or 'module_includes' of enrollment_checks"},
             patterns = _MODULE_PATTERNS,
             file_args = {},
             # pins/workflow-pin compares core pins that workflows carry.
@@ -236,7 +236,7 @@ def enrollment_checks(
         "taxonomy": struct(
             args = ["taxonomy"] + (["--allow-repo-registration-anchor"] if allow_repo_registration_anchor else []) + (["--core"] if core else []),
             srcs = [],
-            role = "",
+            names = {"file_args": "attribute 'tfvars' of enrollment_checks"},
             patterns = [],
             file_args = {t: "--tfvars" for t in tfvars},
             data = [],
@@ -244,7 +244,7 @@ def enrollment_checks(
         "workflows": struct(
             args = ["workflows"] + (["--forbid-github-hosted"] if forbid_github_hosted else []),
             srcs = workflows,
-            role = "attribute 'workflows' of enrollment_checks",
+            names = {"srcs": "attribute 'workflows' of enrollment_checks"},
             patterns = _WORKFLOW_PATTERNS,
             file_args = {},
             data = [],
@@ -262,7 +262,7 @@ def enrollment_checks(
             organization = organization,
             srcs = spec.srcs,
             srcs_patterns = spec.patterns,
-            srcs_role = spec.role,
+            error_names = spec.names,
             file_args = spec.file_args,
             data = spec.data,
             size = size,
