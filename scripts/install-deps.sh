@@ -20,6 +20,19 @@ packages=(
 )
 # ---------------------------------------------------------------------------------------
 
+# just (the Justfile recipes' runner; TestJustfilesWithJust runs it) is not packaged by
+# Debian; npm's rust-just ships its binary inside the registry package. Installed into the
+# project's cache dir, pinned, and optional: without it that test falls back to checking the
+# recipes' gfenroll calls only.
+JUST_VERSION=1.57.0
+just_prefix="${XDG_CACHE_HOME:-$HOME/.cache}/gf-enrollment/npm-just-$JUST_VERSION"
+if [ ! -x "$just_prefix/node_modules/.bin/just" ] && command -v npm >/dev/null 2>&1; then
+	echo "install-deps: installing just $JUST_VERSION (npm rust-just) into $just_prefix"
+	mkdir -p "$just_prefix"
+	npm install --prefix "$just_prefix" --no-audit --no-fund --loglevel=error "rust-just@$JUST_VERSION" </dev/null ||
+		echo "install-deps: note: could not install just; the Justfile test will skip running just" >&2
+fi
+
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

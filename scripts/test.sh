@@ -29,6 +29,11 @@ BENCH=scripts/bench.sh           # benchmarks printing figures (never a pass/fai
 
 STAGES=(format vet kube-testenv unit fuzz bazel-lint bazel-smoke bench)
 
+# just, as scripts/install-deps.sh installs it (tools/gfenroll's Justfile test runs it; the
+# version matches JUST_VERSION there).
+just_bin="${XDG_CACHE_HOME:-$HOME/.cache}/gf-enrollment/npm-just-1.57.0/node_modules/.bin/just"
+if [ -z "${JUST:-}" ] && [ -x "$just_bin" ]; then export JUST="$just_bin"; fi
+
 FUZZTIME=${FUZZTIME:-5s}
 FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-5s}
 
