@@ -3,6 +3,7 @@ package overlay
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"unicode/utf8"
 )
 
@@ -18,6 +19,7 @@ type source struct {
 	text  []byte // what parsers see: the file minus a leading BOM
 	shift int    // bytes removed from the front (3 with a BOM, else 0)
 	lines []int  // byte offset in text of the start of each line (lines[0] = 0)
+	ascii []int8 // per line: 1 all ASCII, -1 not, 0 not yet known (see lineASCII)
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -99,18 +101,12 @@ func (s *source) atByte(line, off int) Pos {
 	return Pos{File: s.rel, Line: line, Column: s.col(line, off-s.lines[line-1])}
 }
 
-// atOffset converts a byte offset into text.
+// atOffset converts a byte offset into text (a binary search over the line index, so a
+// file with many positions on one long line costs no more than its length).
 func (s *source) atOffset(off int) Pos {
-	if off < 0 {
-		off = 0
-	}
-	if off > len(s.text) {
-		off = len(s.text)
-	}
-	line := 1
-	for line < len(s.lines) && s.lines[line] <= off {
-		line++
-	}
+	off = min(max(off, 0), len(s.text))
+	line := sort.Search(len(s.lines), func(i int) bool { return s.lines[i] > off }) // 1-based
+	line = max(line, 1)
 	return Pos{File: s.rel, Line: line, Column: s.col(line, off-s.lines[line-1])}
 }
 
@@ -123,16 +119,47 @@ func (s *source) atRune(line, col int) Pos {
 	case line < 1 || col < 1:
 		return Pos{File: s.rel, Line: max(line, 0), Column: max(col, 0)}
 	}
+	return Pos{File: s.rel, Line: line, Column: s.col(line, s.runeOffset(line, col)-s.lines[line-1])}
+}
+
+// runeOffset converts a 1-based line and character column into a byte offset of the text,
+// or -1 when the line does not exist. On an all-ASCII line (the norm) that is arithmetic;
+// otherwise it walks the line's runes. Positions are computed for every value a gate may
+// cite, so a walk per call would make a long single-line flow mapping quadratic.
+func (s *source) runeOffset(line, col int) int {
+	if line < 1 || line > len(s.lines) || col < 1 {
+		return -1
+	}
 	start, end := s.lines[line-1], len(s.text)
 	if line < len(s.lines) {
 		end = s.lines[line]
+	}
+	if s.lineASCII(line-1, start, end) {
+		return min(start+col-1, end)
 	}
 	off := start
 	for i := 1; i < col && off < end; i++ {
 		_, size := utf8.DecodeRune(s.text[off:end])
 		off += size
 	}
-	return Pos{File: s.rel, Line: line, Column: s.col(line, off-start)}
+	return off
+}
+
+// lineASCII reports (and caches) whether line i (0-based) is pure ASCII.
+func (s *source) lineASCII(i, start, end int) bool {
+	if s.ascii == nil {
+		s.ascii = make([]int8, len(s.lines))
+	}
+	if s.ascii[i] == 0 {
+		s.ascii[i] = 1
+		for _, b := range s.text[start:end] {
+			if b >= utf8.RuneSelf {
+				s.ascii[i] = -1
+				break
+			}
+		}
+	}
+	return s.ascii[i] == 1
 }
 
 // col turns a 0-based byte offset within line into the 1-based byte column of the original

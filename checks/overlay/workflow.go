@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -89,40 +88,7 @@ type wfParser struct {
 	*yamlDoc
 	visits     int
 	overBudget bool
-	starts     []int  // sorted byte offsets of every node's start, built on first need
-	ascii      []int8 // per line: 1 all ASCII, -1 not, 0 not yet known
-}
-
-// pos is yamlDoc.pos computed from the byte offset: on an all-ASCII line that is O(1)
-// rather than a walk along the line, which matters for a long single-line flow mapping
-// with many nodes (each position would otherwise cost the line's length).
-func (p *wfParser) pos(n *yaml.Node) Pos {
-	off := p.offsetOf(n)
-	if off < 0 {
-		return p.yamlDoc.pos(n)
-	}
-	return p.src.atByte(n.Line, off)
-}
-
-// typeError is yamlDoc.typeError with the fast pos.
-func (p *wfParser) typeError(at *yaml.Node, path, want string, got *yaml.Node) {
-	p.errs = append(p.errs, &InputError{Pos: p.pos(at), Kind: KindType,
-		Msg: fmt.Sprintf("%s: expected %s, got %s", path, want, describe(got))})
-}
-
-// str is yamlDoc.str with the fast pos.
-func (p *wfParser) str(m *yaml.Node, blockPos Pos, key, path string) String {
-	f := p.lookup(m, key)
-	switch {
-	case f.key == nil:
-		return String{Pos: blockPos}
-	case isNull(f.val):
-		return String{Pos: p.pos(f.use)}
-	case f.val.Kind != yaml.ScalarNode:
-		p.typeError(f.use, path, "a string", f.val)
-		return String{Pos: p.pos(f.use)}
-	}
-	return String{Value: f.val.Value, Pos: p.pos(f.use), Set: true}
+	starts     []int // sorted byte offsets of every node's start, built on first need
 }
 
 // entries calls fn for each key/value of mapping m in file order, then for keys brought in
@@ -588,7 +554,7 @@ func (p *wfParser) positionsInScalar(n *yaml.Node, offs []int) []Pos {
 	for i := range out {
 		out[i] = fallback
 	}
-	start := p.offsetOf(n)
+	start := p.src.runeOffset(n.Line, n.Column)
 	if start < 0 {
 		return out
 	}
@@ -615,61 +581,10 @@ func (p *wfParser) positionsInScalar(n *yaml.Node, offs []int) []Pos {
 	inFile := allFold(p.src.text[start:p.nextStart(start)], "secrets")
 	for i := range offs {
 		if k[i] < len(inFile) {
-			out[i] = p.atOffset(start + inFile[k[i]])
+			out[i] = p.src.atOffset(start + inFile[k[i]])
 		}
 	}
 	return out
-}
-
-// offsetOf converts a node's line and character column into a byte offset of the text. On
-// an all-ASCII line (the norm) that is arithmetic; otherwise it walks the line's runes.
-func (p *wfParser) offsetOf(n *yaml.Node) int {
-	lines := p.src.lines
-	if n.Line < 1 || n.Line > len(lines) || n.Column < 1 {
-		return -1
-	}
-	start := lines[n.Line-1]
-	end := len(p.src.text)
-	if n.Line < len(lines) {
-		end = lines[n.Line]
-	}
-	if p.lineASCII(n.Line-1, start, end) {
-		return min(start+n.Column-1, end)
-	}
-	off := start
-	for i := 1; i < n.Column && off < end; i++ {
-		_, size := utf8.DecodeRune(p.src.text[off:end])
-		off += size
-	}
-	return off
-}
-
-// lineASCII reports (and caches) whether line i (0-based) is pure ASCII.
-func (p *wfParser) lineASCII(i, start, end int) bool {
-	if p.ascii == nil {
-		p.ascii = make([]int8, len(p.src.lines))
-	}
-	if p.ascii[i] == 0 {
-		p.ascii[i] = 1
-		for _, b := range p.src.text[start:end] {
-			if b >= utf8.RuneSelf {
-				p.ascii[i] = -1
-				break
-			}
-		}
-	}
-	return p.ascii[i] == 1
-}
-
-// atOffset is the position of a byte offset of the text (a binary search over the line
-// index, so a scalar with many references costs no more than its length).
-func (p *wfParser) atOffset(off int) Pos {
-	lines := p.src.lines
-	line := sort.Search(len(lines), func(i int) bool { return lines[i] > off }) // 1-based line
-	if line == 0 {
-		line = 1
-	}
-	return p.src.atByte(line, off)
 }
 
 // nextStart returns the start offset of the first node that begins after off, or the end of
@@ -691,7 +606,7 @@ func (p *wfParser) collectStarts(n *yaml.Node) {
 	if n == nil {
 		return
 	}
-	if o := p.offsetOf(n); o >= 0 {
+	if o := p.src.runeOffset(n.Line, n.Column); o >= 0 {
 		p.starts = append(p.starts, o)
 	}
 	if n.Kind == yaml.AliasNode {
