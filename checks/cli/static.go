@@ -30,6 +30,7 @@ type gateFlags struct {
 	allowAnchor     bool
 	core            bool
 	forbidHosted    bool
+	workflowPins    bool
 	expectWarnings  stringList
 	report          checker.Config
 }
@@ -42,6 +43,8 @@ func (g *gateFlags) register(fs *flag.FlagSet, env *Env) {
 		"a repo-scoped github_config_url is a warning, not a blocker (personal accounts; also enrollment.allow_repo_registration_anchor)")
 	fs.BoolVar(&g.core, "core", false, "the overlay is the core's own stack: a repo registration anchor is always a blocker")
 	fs.BoolVar(&g.forbidHosted, "forbid-github-hosted", false, "GitHub-hosted runs-on labels (ubuntu-latest, ...) are blockers")
+	fs.BoolVar(&g.workflowPins, "workflow-pins", false,
+		"judge core pins in workflows (pins/workflow-pin) with the workflows gate, not the pins gate, so each gate reads only its own files (the Bazel rules set it)")
 	fs.Var(&g.expectWarnings, "expect-warning", "warnings of this `RULE` are expected: shown, never failing (repeatable; adds to enrollment.expected_warnings)")
 	g.report.RegisterFlags(fs)
 }
@@ -50,16 +53,19 @@ func (g *gateFlags) register(fs *flag.FlagSet, env *Env) {
 type gate struct {
 	name        string
 	needsTfvars bool
-	rules       func() []finding.Rule
+	rules       func(g *gateFlags) []finding.Rule // registered up front, in gate order
 	check       func(ctx context.Context, env *Env, o *overlay.Overlay, g *gateFlags) *finding.Report
 }
 
 var gates = []gate{
 	{
-		name:  "pins",
-		rules: pins.Rules,
+		name: "pins",
+		rules: func(g *gateFlags) []finding.Rule {
+			return without(pins.Rules(), g.workflowPins, pins.RuleWorkflowPin)
+		},
 		check: func(ctx context.Context, env *Env, o *overlay.Overlay, g *gateFlags) *finding.Report {
-			return pins.Check(ctx, o, pins.Options{ExpectedCoreRef: g.expectedCoreRef, Resolver: coreref.FromEnv(env.Getenv)})
+			return pins.Check(ctx, o, pins.Options{ExpectedCoreRef: g.expectedCoreRef, Resolver: coreref.FromEnv(env.Getenv),
+				SkipWorkflowPins: g.workflowPins})
 		},
 	},
 	{
@@ -67,18 +73,41 @@ var gates = []gate{
 		needsTfvars: true,
 		// Estate rules are registered only when the estate check runs (several roots), so a
 		// single-overlay JUnit report never lists them as passed.
-		rules: taxonomy.OverlayRules,
+		rules: func(*gateFlags) []finding.Rule { return taxonomy.OverlayRules() },
 		check: func(ctx context.Context, _ *Env, o *overlay.Overlay, g *gateFlags) *finding.Report {
 			return taxonomy.Check(ctx, o, taxonomy.Options{AllowRepoRegistrationAnchor: g.allowAnchor, Core: g.core})
 		},
 	},
 	{
-		name:  "workflows",
-		rules: workflows.Rules,
+		name: "workflows",
+		rules: func(g *gateFlags) []finding.Rule {
+			if g.workflowPins {
+				return append(workflows.Rules(), pins.CheckWorkflowPins(nil).Rules...)
+			}
+			return workflows.Rules()
+		},
 		check: func(ctx context.Context, _ *Env, o *overlay.Overlay, g *gateFlags) *finding.Report {
-			return workflows.Check(ctx, o, workflows.Options{ForbidGitHubHosted: g.forbidHosted})
+			r := workflows.Check(ctx, o, workflows.Options{ForbidGitHubHosted: g.forbidHosted})
+			if g.workflowPins {
+				r.Merge(pins.CheckWorkflowPins(o))
+			}
+			return r
 		},
 	},
+}
+
+// without returns rules less the one with id drop, when cond holds.
+func without(rules []finding.Rule, cond bool, drop string) []finding.Rule {
+	if !cond {
+		return rules
+	}
+	out := rules[:0:0]
+	for _, r := range rules {
+		if r.ID != drop {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func gatesNamed(names ...string) []gate {
@@ -194,7 +223,7 @@ func runGates(ctx context.Context, env *Env, g *gateFlags, selected []gate, esta
 	rep := &finding.Report{Tool: env.Prog}
 	ran := map[string]bool{}
 	for _, gt := range selected {
-		rep.AddRules(gt.rules()...)
+		rep.AddRules(gt.rules(g)...)
 		ran[gt.name] = true
 	}
 	multi := len(overlays) > 1

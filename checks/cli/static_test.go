@@ -205,3 +205,45 @@ func TestBazelTestEnvironment(t *testing.T) {
 		t.Errorf("test.xml has no rule-level taxonomy testcases:\n%s", xml)
 	}
 }
+
+// --workflow-pins moves pins/workflow-pin from the pins gate to the workflows gate (what the
+// Bazel rules do, so each test reads only its own files): the pins gate then neither reports
+// nor registers it, the workflows gate does both, and check reports it exactly once.
+func TestWorkflowPinsFlagMovesTheRule(t *testing.T) {
+	repo := overlaytest.RepoRoot(t)
+	root := overlaytest.Materialize(t, filepath.Join(repo, "e2e", "overlays", "broken", "pins-workflow-pin"))
+	count := func(r *finding.Report) (findings int, registered bool) {
+		for _, f := range r.Findings {
+			if f.Rule == pins.RuleWorkflowPin {
+				findings++
+			}
+		}
+		for _, x := range r.Rules {
+			registered = registered || x.ID == pins.RuleWorkflowPin
+		}
+		return findings, registered
+	}
+	for _, c := range []struct {
+		args           []string
+		wantFindings   int
+		wantRegistered bool
+	}{
+		{[]string{"check"}, 1, true},
+		{[]string{"check", "--workflow-pins"}, 1, true},
+		{[]string{"pins"}, 1, true},
+		{[]string{"pins", "--workflow-pins"}, 0, false},
+		{[]string{"workflows"}, 0, false},
+		{[]string{"workflows", "--workflow-pins"}, 1, true},
+	} {
+		res := run(append(c.args, "--overlay-root", root, "--format", "json")...)
+		if res.code != 0 {
+			t.Errorf("%v: exit %d (a warning alone must not fail)\n%s", c.args, res.code, res.stderr)
+			continue
+		}
+		n, reg := count(decode(t, res.stdout))
+		if n != c.wantFindings || reg != c.wantRegistered {
+			t.Errorf("%v: %d %s findings (registered %v), want %d (registered %v)",
+				c.args, n, pins.RuleWorkflowPin, reg, c.wantFindings, c.wantRegistered)
+		}
+	}
+}

@@ -21,6 +21,10 @@ type Options struct {
 	// Live is set by the live preflight, whose Resolver already asks GitHub: an unresolved
 	// name is then reported without suggesting the live preflight as the way out.
 	Live bool
+	// SkipWorkflowPins leaves pins/workflow-pin out (neither evaluated nor registered): a
+	// caller that evaluates it with the workflows, through CheckWorkflowPins, sets it. The
+	// Bazel rules do, so that an edited workflow re-runs the workflows test alone.
+	SkipWorkflowPins bool
 }
 
 // Default file names used in positions when the model has none (a missing file).
@@ -59,7 +63,11 @@ type checker struct {
 // and findings appended; the caller merges, marks expected warnings and finalizes.
 func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Report {
 	r := &finding.Report{}
-	r.AddRules(Rules()...)
+	for _, rule := range Rules() {
+		if !(opts.SkipWorkflowPins && rule.ID == RuleWorkflowPin) {
+			r.AddRules(rule)
+		}
+	}
 	if o == nil {
 		return r
 	}
@@ -68,6 +76,32 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 	c.checkModule()
 	c.checkDrift()
 	c.checkExpected(ctx)
+	if !opts.SkipWorkflowPins {
+		c.checkWorkflows()
+	}
+	return r
+}
+
+// CheckWorkflowPins evaluates pins/workflow-pin alone: the core pins workflows carry,
+// compared with the overlay's pin (organization.yaml, else MODULE.bazel). Problems with
+// those two files are the business of Check and are not reported here. Together with
+// Options.SkipWorkflowPins it lets a caller judge workflow files without the pin files'
+// other rules, and the pin files without the workflows.
+func CheckWorkflowPins(o *overlay.Overlay) *finding.Report {
+	r := &finding.Report{}
+	for _, rule := range Rules() {
+		if rule.ID == RuleWorkflowPin {
+			r.AddRules(rule)
+		}
+	}
+	if o == nil {
+		return r
+	}
+	// Locate the reference pin; the findings of that pass belong to Check.
+	c := &checker{o: o, r: &finding.Report{}}
+	c.checkOrg()
+	c.checkModule()
+	c.r = r
 	c.checkWorkflows()
 	return r
 }

@@ -526,3 +526,47 @@ func TestSameRepository(t *testing.T) {
 		}
 	}
 }
+
+// SkipWorkflowPins and CheckWorkflowPins split the gate along file lines: together they
+// report exactly what Check reports, and neither registers the other's rules.
+func TestWorkflowPinSplit(t *testing.T) {
+	o := enrolled()
+	o.Workflows = []*overlay.Workflow{{File: wfF, Env: map[string]overlay.String{"GF_CORE_REF": str(shaB, at(wfF, 4, 16))}}}
+
+	whole := Check(context.Background(), o, Options{})
+	skipped := Check(context.Background(), o, Options{SkipWorkflowPins: true})
+	alone := CheckWorkflowPins(o)
+
+	ids := func(r *finding.Report) (out []string) {
+		for _, f := range r.Findings {
+			out = append(out, f.Severity.String()+" "+f.Rule)
+		}
+		return out
+	}
+	if got := ids(alone); len(got) != 1 || got[0] != "warning "+RuleWorkflowPin {
+		t.Errorf("CheckWorkflowPins findings = %v, want one warning %s", got, RuleWorkflowPin)
+	}
+	if len(alone.Rules) != 1 || alone.Rules[0].ID != RuleWorkflowPin {
+		t.Errorf("CheckWorkflowPins registered %v, want only %s", alone.Rules, RuleWorkflowPin)
+	}
+	for _, f := range skipped.Findings {
+		if f.Rule == RuleWorkflowPin {
+			t.Errorf("SkipWorkflowPins still reported %s", f.Rule)
+		}
+	}
+	for _, r := range skipped.Rules {
+		if r.ID == RuleWorkflowPin {
+			t.Errorf("SkipWorkflowPins still registered %s", r.ID)
+		}
+	}
+	if got, want := len(skipped.Findings)+len(alone.Findings), len(whole.Findings); got != want {
+		t.Errorf("split reports %d findings, whole gate %d", got, want)
+	}
+	// A missing MODULE.bazel is the pins gate's business, not the workflow pins'.
+	o.Module = nil
+	for _, f := range CheckWorkflowPins(o).Findings {
+		if f.Rule != RuleWorkflowPin {
+			t.Errorf("CheckWorkflowPins reported %s", f.Rule)
+		}
+	}
+}

@@ -147,8 +147,8 @@ def enrollment_checks(
       enrollment queue and exits 0 unless input is unusable).
 
     Every test reads only the files its gate needs: editing a tfvars file re-runs only the
-    taxonomy test, editing MODULE.bazel only the pins test, editing a workflow the workflows
-    and pins tests (pins compares core pins found in workflows).
+    taxonomy test, editing MODULE.bazel only the pins test, editing a workflow only the
+    workflows test (which also judges `pins/workflow-pin`, the core pins workflows carry).
 
     Args:
       name: prefix of the generated targets.
@@ -224,14 +224,16 @@ def enrollment_checks(
         common.append("--fail-on-warning")
 
     tests = {
+        # --workflow-pins: pins/workflow-pin (core pins that workflows carry) is judged by the
+        # workflows test, so each test reads only its own files and an edited workflow
+        # re-runs the workflows test alone.
         "pins": struct(
-            args = ["pins"] + core_ref,
+            args = ["pins", "--workflow-pins"] + core_ref,
             srcs = [module_bazel] + module_includes,
             names = {"srcs": "attribute 'module_bazel' or 'module_includes' of enrollment_checks"},
             patterns = _MODULE_PATTERNS,
             file_args = {},
-            # pins/workflow-pin compares core pins that workflows carry.
-            data = workflows,
+            data = [],
         ),
         "taxonomy": struct(
             args = ["taxonomy"] + (["--allow-repo-registration-anchor"] if allow_repo_registration_anchor else []) + (["--core"] if core else []),
@@ -242,7 +244,7 @@ def enrollment_checks(
             data = [],
         ),
         "workflows": struct(
-            args = ["workflows"] + (["--forbid-github-hosted"] if forbid_github_hosted else []),
+            args = ["workflows", "--workflow-pins"] + (["--forbid-github-hosted"] if forbid_github_hosted else []),
             srcs = workflows,
             names = {"srcs": "attribute 'workflows' of enrollment_checks"},
             patterns = _WORKFLOW_PATTERNS,
