@@ -11,11 +11,7 @@ const OrgFile = "config/organization.yaml"
 // positions. The result is nil only when the file is not usable YAML at all; with type
 // errors it still carries every value that could be read.
 func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
-	src, ie := newSource(rel, data)
-	if ie != nil {
-		return nil, InputErrors{ie}
-	}
-	doc, errs := parseYAML(src)
+	doc, errs := readYAML(rel, data)
 	if doc == nil {
 		return nil, errs
 	}
@@ -25,7 +21,7 @@ func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
 		doc.typeError(root, "organization.yaml", "a mapping of sections (owner:, core:, substrate:, ...)", root)
 		root = nil // read on as if empty, so every value is unset with a position
 	}
-	file := src.filePos()
+	file := doc.src.filePos()
 
 	owner, at := doc.block(root, file, "owner", "owner")
 	o := &org.Owner

@@ -35,11 +35,7 @@ const maxScanVisits = 2_000_000
 // in positions. The result is nil only when the file is not usable YAML at all; with type
 // errors it still carries every value that could be read.
 func ParseWorkflow(rel string, data []byte) (*Workflow, InputErrors) {
-	src, ie := newSource(rel, data)
-	if ie != nil {
-		return nil, InputErrors{ie}
-	}
-	doc, errs := parseYAML(src)
+	doc, errs := readYAML(rel, data)
 	if doc == nil {
 		return nil, errs
 	}
@@ -50,7 +46,7 @@ func ParseWorkflow(rel string, data []byte) (*Workflow, InputErrors) {
 		return wf, doc.errs.sorted()
 	}
 	p := &wfParser{yamlDoc: doc}
-	file := src.filePos()
+	file := doc.src.filePos()
 
 	wf.Name = p.str(root, file, "name", "name")
 	wf.On = p.triggers(root)

@@ -21,6 +21,16 @@ type yamlDoc struct {
 	errs InputErrors
 }
 
+// readYAML prepares one YAML file's text (see newSource) and parses it. The document is nil
+// when nothing could be read; the errors then say why.
+func readYAML(rel string, data []byte) (*yamlDoc, InputErrors) {
+	src, ie := newSource(rel, data)
+	if ie != nil {
+		return nil, InputErrors{ie}
+	}
+	return parseYAML(src)
+}
+
 // parseYAML parses the first document of src and checks what yaml.v3 leaves to callers:
 // duplicate mapping keys anywhere in the document and a second document. The returned
 // document is nil when the text is not usable YAML.
