@@ -10,6 +10,7 @@
 #   FUZZMINIMIZETIME  cap on minimizing an input (default 5s; Go's 60s default would let the
 #                     minimization of one new-coverage input of a slow target eat the run)
 #   CI         when set, integration tests that need a server fail instead of skipping
+#   GFENROLL_NO_INSTALL=1  do not run scripts/install-deps.sh first
 #
 # Stages run in order; a failing stage does not stop the others, so one run shows every
 # problem. The exit code is non-zero when any stage failed. Integration stages belong to the
@@ -20,6 +21,13 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 export PATH="/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin:$PATH"
+
+# What the stages need beyond Go (apt packages, just), so this command works as the README's
+# test command on a fresh machine too. Idempotent and quick when everything is present;
+# GFENROLL_NO_INSTALL=1 skips it (e.g. without root, with the packages installed by hand).
+if [ "${GFENROLL_NO_INSTALL:-}" != 1 ] && [ "${1:-}" != "--list" ]; then
+	scripts/install-deps.sh || { echo "test.sh: scripts/install-deps.sh failed (GFENROLL_NO_INSTALL=1 skips it)" >&2; exit 1; }
+fi
 
 # Integration scripts owned by other parts of the project (see docs/ARCHITECTURE.md).
 KUBE_TESTENV=e2e/kube/testenv.sh # start|stop|env: real kube-apiserver + etcd for go test
