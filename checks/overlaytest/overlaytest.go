@@ -139,6 +139,15 @@ func BaseDir(tb testing.TB, base string) string {
 	return dir
 }
 
+// CopyBase copies the base overlay named base (e2e/overlays/<base>) to dst, for tests that
+// edit an overlay in place.
+func CopyBase(tb testing.TB, base, dst string) {
+	tb.Helper()
+	if err := copyTree(BaseDir(tb, base), dst); err != nil {
+		tb.Fatalf("copy base overlay %q: %v", base, err)
+	}
+}
+
 // MaterializeTo copies baseDir to out (which must not exist) and applies variant v.
 func MaterializeTo(v Variant, baseDir, out string) error {
 	if _, err := os.Lstat(out); err == nil {

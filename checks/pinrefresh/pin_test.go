@@ -11,6 +11,7 @@ import (
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
+	"github.com/tinyland-inc/gf-enrollment/checks/overlaytest"
 	"github.com/tinyland-inc/gf-enrollment/checks/pins"
 )
 
@@ -205,12 +206,8 @@ func TestCRLFAndBOMFiles(t *testing.T) {
 }
 
 func TestRealFixtureOverlay(t *testing.T) {
-	src := "../../e2e/overlays/tinyland-org"
-	if _, err := os.Stat(src); err != nil {
-		t.Skip("fixture overlay not present")
-	}
-	root := t.TempDir()
-	copyTree(t, src, root)
+	root := filepath.Join(t.TempDir(), "tinyland-org")
+	overlaytest.CopyBase(t, "tinyland-org", root)
 	before := map[string]string{}
 	for _, rel := range []string{overlay.OrgFile, overlay.ModuleBazel} {
 		before[rel] = readFile(t, root, rel)
@@ -608,26 +605,4 @@ func assertNoTempFiles(t *testing.T, root string) {
 		}
 		return nil
 	})
-}
-
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
+	"github.com/tinyland-inc/gf-enrollment/checks/overlaytest"
 	"github.com/tinyland-inc/gf-enrollment/e2e/github/fakegh"
 )
 
@@ -125,26 +126,8 @@ const (
 // copyOverlay copies the tinyland-org fixture overlay into a temp dir.
 func copyOverlay(t *testing.T) string {
 	t.Helper()
-	src := "../../e2e/overlays/tinyland-org"
 	dst := filepath.Join(t.TempDir(), "tinyland-infra")
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	overlaytest.CopyBase(t, "tinyland-org", dst)
 	return dst
 }
 
