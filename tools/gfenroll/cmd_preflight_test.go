@@ -46,13 +46,11 @@ type cluster struct {
 
 func (c *cluster) scaleSet(t *testing.T, name string) *kubetest.ScaleSet {
 	t.Helper()
-	for i := range c.en.ScaleSets {
-		if c.en.ScaleSets[i].ScaleSetName == name {
-			return &c.en.ScaleSets[i]
-		}
+	ss := c.en.ScaleSet(name)
+	if ss == nil {
+		t.Fatalf("no scale set %s in the enrollment", name)
 	}
-	t.Fatalf("no scale set %s in the enrollment", name)
-	return nil
+	return ss
 }
 
 type preflightRow struct {

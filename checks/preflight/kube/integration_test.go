@@ -226,13 +226,11 @@ func TestProbeSecretMissingInOneNamespace(t *testing.T) {
 // scaleSet returns the enrollment's scale set registering name.
 func (s *scenario) scaleSet(t *testing.T, name string) *kubetest.ScaleSet {
 	t.Helper()
-	for i := range s.en.ScaleSets {
-		if s.en.ScaleSets[i].ScaleSetName == name {
-			return &s.en.ScaleSets[i]
-		}
+	ss := s.en.ScaleSet(name)
+	if ss == nil {
+		t.Fatalf("no scale set %s in the enrollment", name)
 	}
-	t.Fatalf("no scale set %s in the enrollment", name)
-	return nil
+	return ss
 }
 
 func TestProbeScaleSetFaults(t *testing.T) {

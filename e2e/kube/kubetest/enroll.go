@@ -22,6 +22,17 @@ type Enrollment struct {
 	ScaleSets []ScaleSet
 }
 
+// ScaleSet returns the scale set that registers name, so a scenario can break exactly one;
+// nil when the enrollment has none.
+func (e *Enrollment) ScaleSet(name string) *ScaleSet {
+	for i := range e.ScaleSets {
+		if e.ScaleSets[i].ScaleSetName == name {
+			return &e.ScaleSets[i]
+		}
+	}
+	return nil
+}
+
 // Retarget rewrites every namespace in exp through rename (old -> new), so a scenario
 // can run an overlay's expectations against its own unique namespaces.
 func Retarget(exp kube.Expectations, rename map[string]string) kube.Expectations {
