@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tinyland-inc/gf-enrollment/checks/appsecret"
+	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
 )

@@ -11,7 +11,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
-	"github.com/tinyland-inc/gf-enrollment/checks/pinrefresh"
+	"github.com/tinyland-inc/gf-enrollment/ops/pinupdate"
 	ghprobe "github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 )
 
@@ -57,7 +57,7 @@ pin that differs from REF as a blocker (exit 1) and runs the pins gate as it sta
 					return checker.ExitInput
 				}
 				displayRoot := cli.DisplayRoot(*root)
-				rep, err := pinrefresh.Run(ctx, pinrefresh.Options{
+				rep, err := pinupdate.Run(ctx, pinupdate.Options{
 					Root:  displayRoot,
 					Ref:   args[0],
 					Check: *check,
@@ -66,7 +66,7 @@ pin that differs from REF as a blocker (exit 1) and runs the pins gate as it sta
 					},
 				})
 				if err != nil {
-					var ce *pinrefresh.CommitError
+					var ce *pinupdate.CommitError
 					if errors.As(err, &ce) {
 						fmt.Fprintf(env.Stderr, "%s pin: write failed: %v\n", env.Prog, err)
 						return checker.ExitInput

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tinyland-inc/gf-enrollment/checks/appsecret"
+	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
-	"github.com/tinyland-inc/gf-enrollment/checks/pinrefresh"
+	"github.com/tinyland-inc/gf-enrollment/ops/pinupdate"
 	"github.com/tinyland-inc/gf-enrollment/checks/pins"
 	"github.com/tinyland-inc/gf-enrollment/checks/planguard"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
@@ -25,7 +25,7 @@ func TestRuleReferenceIsComplete(t *testing.T) {
 	sources := map[string]func() []finding.Rule{
 		"pins": pins.Rules, "taxonomy": taxonomy.Rules, "workflows": workflows.Rules,
 		"preflight/github": github.Rules, "preflight/kube": kube.Rules,
-		"planguard": planguard.Rules, "pinrefresh": pinrefresh.Rules, "appsecret": appsecret.Rules,
+		"planguard": planguard.Rules, "pinupdate": pinupdate.Rules, "appsecret": appsecret.Rules,
 	}
 	known := map[string]string{}
 	for pkg, rules := range sources {

@@ -1,4 +1,4 @@
-package pinrefresh
+package pinupdate
 
 import (
 	"testing"

@@ -515,7 +515,7 @@ func golden(t *testing.T, path, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./checks/appsecret -update)", err)
+		t.Fatalf("%v (run go test ./ops/appsecret -update)", err)
 	}
 	if got != string(want) {
 		t.Errorf("%s differs:\n--- got\n%s--- want\n%s", path, got, want)

@@ -1,4 +1,4 @@
-// Package pinrefresh moves an overlay's two core pins — core.pinned_commit in
+// Package pinupdate moves an overlay's two core pins — core.pinned_commit in
 // config/organization.yaml and the core git_override commit in MODULE.bazel — to one commit
 // in one step (SPEC 3.5), then re-runs the pins gate.
 //
@@ -7,7 +7,7 @@
 // comments, quote styles, CRLF line endings and every other byte survive (the diff is the
 // two commit values). Both files are written through temp files and renames, and a failed
 // second rename restores the first, so one pin never moves without the other.
-package pinrefresh
+package pinupdate
 
 import (
 	"context"
