@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -62,7 +61,7 @@ func (f *OverlayFlags) Load(env *Env) (overlays []*overlay.Overlay, ok bool) {
 			if multi {
 				prefix = root
 			}
-			PrintInputErrors(env.Stderr, prefix, root, err)
+			finding.WriteInputErrors(env.Stderr, prefix, root, err)
 			ok = false
 			continue
 		}
@@ -88,39 +87,10 @@ func RequireTfvars(env *Env, overlays []*overlay.Overlay) bool {
 		if len(overlays) > 1 {
 			dir = path.Join(filepath.ToSlash(o.Root), dir)
 		}
-		fmt.Fprintf(env.Stderr, "%s: error input/missing: no ARC runner tfvars found: searched %s; pass --tfvars PATH to name them\n", dir, searched)
+		finding.WriteInputErrors(env.Stderr, "", "", &finding.InputError{Pos: finding.Position{File: dir}, Kind: finding.KindMissing,
+			Msg: fmt.Sprintf("no ARC runner tfvars found: searched %s; pass --tfvars PATH to name them", searched)})
 	}
 	return ok
-}
-
-// PrintInputErrors prints a loader error as one line per problem. prefix (the overlay
-// root when several are checked) is joined before each file; root names the overlay in
-// lines that have no file.
-func PrintInputErrors(w io.Writer, prefix, root string, err error) {
-	var errs overlay.InputErrors
-	if !errors.As(err, &errs) {
-		var one *overlay.InputError
-		if errors.As(err, &one) {
-			errs = overlay.InputErrors{one}
-		} else {
-			errs = overlay.InputErrors{{Kind: overlay.KindRead, Msg: err.Error()}}
-		}
-	}
-	for _, e := range errs {
-		pos := e.Pos
-		if pos.File == "" {
-			pos.File = root
-		} else if prefix != "" {
-			pos.File = path.Join(filepath.ToSlash(prefix), pos.File)
-		}
-		kind := e.Kind
-		if kind == "" {
-			kind = overlay.KindRead
-		}
-		// Messages quote file content; keep each problem on one line.
-		msg := strings.Join(strings.Fields(strings.ReplaceAll(e.Msg, "\n", " ")), " ")
-		fmt.Fprintf(w, "%s: error input/%s: %s\n", pos, kind, msg)
-	}
 }
 
 // DisplayRoot is the overlay root as it appears in multi-overlay reports: the path as given,

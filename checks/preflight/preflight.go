@@ -24,6 +24,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
 	"github.com/tinyland-inc/gf-enrollment/checks/taxonomy"
 	"github.com/tinyland-inc/gf-enrollment/checks/workflows"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 )
 
 // DefaultTimeout bounds a whole preflight run.
@@ -41,7 +42,7 @@ type Options struct {
 
 	// GitHub is the read-only client (NewClient). It may lack a token: the probes then
 	// report preflight/github-token-missing.
-	GitHub      *github.Client
+	GitHub      *ghapi.Client
 	GitHubProbe github.Config
 
 	// Kube selects the cluster (kubeconfig, --context) and the per-call timeout.
@@ -156,7 +157,7 @@ func coreResolver(o *overlay.Overlay, opts Options) coreref.Resolver {
 		chain = append(chain, opts.CoreRef)
 	}
 	if opts.GitHub != nil && o != nil && o.Org != nil && o.Org.Core.Repository.Value != "" {
-		chain = append(chain, github.CommitResolver{Client: opts.GitHub, Repo: o.Org.Core.Repository.Value})
+		chain = append(chain, ghapi.CommitResolver{Client: opts.GitHub, Repo: o.Org.Core.Repository.Value})
 	}
 	switch len(chain) {
 	case 0:

@@ -15,9 +15,9 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlaytest"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight"
-	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
 	"github.com/tinyland-inc/gf-enrollment/e2e/github/fakegh"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 
 	"k8s.io/client-go/rest"
 )
@@ -28,7 +28,7 @@ import (
 type fixture struct {
 	o  *overlay.Overlay
 	gh *fakegh.Server
-	c  *github.Client
+	c  *ghapi.Client
 }
 
 func load(t *testing.T, name string) fixture {
@@ -48,7 +48,7 @@ func load(t *testing.T, name string) fixture {
 	}
 	gh := fakegh.Start(sc, fakegh.Options{})
 	t.Cleanup(gh.Close)
-	c, err := github.NewClient(github.ClientConfig{APIURL: gh.URL(), Token: gh.Token()})
+	c, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: gh.URL(), Token: gh.Token()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
 )
 
 func init() {
@@ -75,7 +76,7 @@ unless --force-conflicts. Needs get, create and patch on secrets in both namespa
 					RetryCommand: retryCommand(env.Prog, displayRoot, tfvars, *kubeContext, *kubeconfig, *force),
 				})
 				if err != nil {
-					cli.PrintInputErrors(env.Stderr, "", displayRoot, err)
+					finding.WriteInputErrors(env.Stderr, "", displayRoot, err)
 					fmt.Fprintf(env.Stderr, "%s arc-app-secret: refused; nothing was written\n", env.Prog)
 					return checker.ExitInput
 				}

@@ -10,9 +10,10 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 	"github.com/tinyland-inc/gf-enrollment/ops/pinupdate"
-	ghprobe "github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 )
 
 func init() {
@@ -71,7 +72,7 @@ pin that differs from REF as a blocker (exit 1) and runs the pins gate as it sta
 						fmt.Fprintf(env.Stderr, "%s pin: write failed: %v\n", env.Prog, err)
 						return checker.ExitInput
 					}
-					cli.PrintInputErrors(env.Stderr, "", displayRoot, err)
+					finding.WriteInputErrors(env.Stderr, "", displayRoot, err)
 					return checker.ExitInput
 				}
 				rep.Tool = env.Prog
@@ -98,12 +99,12 @@ func pinResolver(env *cli.Env, o *overlay.Overlay, apiURL string) coreref.Resolv
 		repo = strings.TrimSpace(o.Org.Core.Repository.Value)
 	}
 	if repo != "" {
-		token, _ := ghprobe.TokenFromEnv(env.Getenv)
-		client, err := ghprobe.NewClient(ghprobe.ClientConfig{APIURL: apiURL, Token: token})
+		token, _ := ghapi.TokenFromEnv(env.Getenv)
+		client, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: apiURL, Token: token})
 		if err != nil {
 			chain = append(chain, failingResolver{err})
 		} else {
-			chain = append(chain, ghprobe.CommitResolver{Client: client, Repo: repo})
+			chain = append(chain, ghapi.CommitResolver{Client: client, Repo: repo})
 		}
 	}
 	if len(chain) == 0 {

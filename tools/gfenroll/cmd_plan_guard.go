@@ -8,6 +8,7 @@ import (
 
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/planguard"
 )
 
@@ -50,7 +51,7 @@ exits 2 with the file, line and reason.`,
 				}
 				plan, err := loadPlan(args[0], env.Stdin)
 				if err != nil {
-					cli.PrintInputErrors(env.Stderr, "", args[0], err)
+					finding.WriteInputErrors(env.Stderr, "", args[0], err)
 					return checker.ExitInput
 				}
 				opts := planguard.OptionsFromEnv(func(k string) (string, bool) {

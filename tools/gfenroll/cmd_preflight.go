@@ -17,6 +17,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 )
 
 // EnvGitHubAPIURL is the default of --github-api-url; GitHub Actions sets it on every
@@ -183,8 +184,8 @@ func runPreflight(ctx context.Context, env *cli.Env, f *preflightFlags) int {
 		}
 		return checker.ExitInput
 	}
-	token, _ := github.TokenFromEnv(env.Getenv)
-	client, err := github.NewClient(github.ClientConfig{
+	token, _ := ghapi.TokenFromEnv(env.Getenv)
+	client, err := ghapi.NewClient(ghapi.ClientConfig{
 		APIURL:      f.apiURL,
 		Token:       token,
 		CallTimeout: preflight.CallTimeout(f.timeout),

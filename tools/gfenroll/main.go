@@ -13,7 +13,7 @@
 //
 // registry is initialised before any init function runs (package-level variables first),
 // and each command lives in its own file so work on different commands never touches the
-// same file. Reuse cli.OverlayFlags, cli.PrintInputErrors and checker.Config for the common
+// same file. Reuse cli.OverlayFlags, finding.WriteInputErrors and checker.Config for the common
 // flags so every command speaks the same flags, formats and exit codes.
 package main
 

@@ -7,15 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
-	"github.com/tinyland-inc/gf-enrollment/ops/pinupdate"
 	"github.com/tinyland-inc/gf-enrollment/checks/pins"
 	"github.com/tinyland-inc/gf-enrollment/checks/planguard"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
 	"github.com/tinyland-inc/gf-enrollment/checks/taxonomy"
 	"github.com/tinyland-inc/gf-enrollment/checks/workflows"
+	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
+	"github.com/tinyland-inc/gf-enrollment/ops/pinupdate"
 )
 
 // docs/rules.md is the operators' rule reference: every rule id a gfenroll command can emit
