@@ -86,6 +86,11 @@ type Config struct {
 	Version string
 	// Getenv reads the environment; nil means os.Getenv (tests inject their own).
 	Getenv func(string) string
+	// ReportOnly makes Finish exit 0 whatever the findings, unless FailOnWarning is set
+	// (the non-strict live preflight: its report is the enrollment queue, not a verdict).
+	ReportOnly bool
+	// Redact, when set, removes credentials from an error message before it is printed.
+	Redact func(string) string
 }
 
 // RegisterFlags adds --format, --output, --quiet and --fail-on-warning to fs.
@@ -284,6 +289,32 @@ func (m *summaryMark) restore() error {
 		return fmt.Errorf("undo the step summary of a failed run: %w", err)
 	}
 	return nil
+}
+
+// Finish is the one way a checker run ends once it has a report: Emit, then the exit code.
+// A failure to emit is printed to stderr as "<who>: <error>" (escaped, redacted) and
+// returns ExitInput; otherwise ExitCode decides, or ExitOK for a ReportOnly run.
+func (c *Config) Finish(stdout, stderr io.Writer, who string, r *finding.Report) int {
+	if err := c.Emit(stdout, r); err != nil {
+		msg := err.Error()
+		if c.Redact != nil {
+			msg = c.Redact(msg)
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", who, finding.EscapeLine(strings.Join(strings.Fields(msg), " ")))
+		return ExitInput
+	}
+	if c.ReportOnly && !c.FailOnWarning {
+		return ExitOK
+	}
+	return ExitCode(r, c.FailOnWarning)
+}
+
+// Refuse ends a run whose input is unusable: each problem of err is printed as
+// "file:line:col: error input/<kind>: message" (finding.WriteInputErrors; where names the
+// input of a problem without a file) and the code is ExitInput, with no report written.
+func Refuse(stderr io.Writer, where string, err error) int {
+	finding.WriteInputErrors(stderr, "", where, err)
+	return ExitInput
 }
 
 // ExitCode maps a finalized report to the process exit code: 1 with any blocker, or with

@@ -272,8 +272,16 @@ func TestProgram(t *testing.T) {
 		Usage: "demo [--limit N] FILE...",
 		Flags: func(fs *flag.FlagSet) { fs.IntVar(&limit, "limit", 0, "blockers above this") },
 		Check: func(_ context.Context, args []string) (*finding.Report, error) {
-			if len(args) == 0 {
-				return nil, errors.New("a.yaml:3:1: error input/syntax: bad\nb.yaml: error input/missing: no such file")
+			switch {
+			case len(args) == 0:
+				return nil, finding.InputErrors{
+					{Pos: finding.Position{File: "a.yaml", Line: 3, Column: 1}, Kind: finding.KindSyntax, Msg: "bad\nvalue"},
+					{Pos: finding.Position{File: "b.yaml"}, Kind: finding.KindMissing, Msg: "no such file"},
+				}
+			case args[0] == "plain":
+				return nil, errors.New("cannot read input")
+			case args[0] == "forged":
+				return nil, &finding.InputError{Pos: finding.Position{File: "::error file=x::pwned\n::warning::x.yaml", Line: 1}, Kind: finding.KindSyntax, Msg: "m"}
 			}
 			if limit > 0 {
 				return report(finding.Blocker), nil
@@ -295,8 +303,19 @@ func TestProgram(t *testing.T) {
 	if code, _, errOut := run("--nope"); code != 2 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "demo --help") {
 		t.Errorf("unknown flag: %d %q", code, errOut)
 	}
-	if code, out, errOut := run("--output", "json="+outPath); code != 2 || out != "" || !strings.Contains(errOut, "a.yaml:3:1") {
-		t.Errorf("input error: %d %q %q", code, out, errOut)
+	// Unusable input: the documented line per problem, exit 2, no report.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "a.yaml:3:1: error input/syntax: bad value\nb.yaml: error input/missing: no such file\n"},
+		{[]string{"plain"}, "demo: error input/read: cannot read input\n"},
+		{[]string{"forged"}, "./::error file=x::pwned\\x0a::warning::x.yaml:1: error input/syntax: m\n"},
+	} {
+		code, out, errOut := run(append([]string{"--output", "json=" + outPath}, c.args...)...)
+		if code != 2 || out != "" || errOut != c.want {
+			t.Errorf("input error %q: exit %d, stdout %q\nstderr %q\nwant   %q", c.args, code, out, errOut, c.want)
+		}
 	}
 	if _, err := os.Stat(outPath); !os.IsNotExist(err) {
 		t.Errorf("an input error wrote %s", outPath)
