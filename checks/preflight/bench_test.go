@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/gates"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlaytest"
 	"github.com/tinyland-inc/gf-enrollment/checks/pins"
@@ -69,10 +70,10 @@ func BenchmarkPreflightLatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	opts := preflight.Options{
-		ExpectedCoreRef: "main", // one commits-API lookup, as an operator's strict run makes
-		GitHub:          client,
-		Kube:            kube.Config{RESTConfig: rc, Timeout: 10 * time.Second},
-		Timeout:         60 * time.Second,
+		Gates:   gates.Flags{ExpectedCoreRef: "main"}, // one commits-API lookup, as an operator's strict run makes
+		GitHub:  client,
+		Kube:    kube.Config{RESTConfig: rc, Timeout: 10 * time.Second},
+		Timeout: 60 * time.Second,
 	}
 
 	run := func(seq bool) time.Duration {

@@ -48,6 +48,7 @@ unless --force-conflicts. Needs get, create and patch on secrets in both namespa
 			"gfenroll arc-app-secret --apply --overlay-root ../jesssullivan-infra --kubeconfig ~/.kube/honey.yaml",
 			"just arc-app-secret-dry-run && just arc-app-secret-apply",
 		},
+		Rules: appsecret.Rules,
 		Bind: func(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 			var tfvars repeated
 			dryRun := fs.Bool("dry-run", false, "print what would be written; contact nothing")
@@ -91,13 +92,7 @@ unless --force-conflicts. Needs get, create and patch on secrets in both namespa
 					defer cancel()
 					rep = plan.Apply(actx, client)
 				}
-				rep.Tool = env.Prog
-				report.Name, report.Version, report.Getenv = "arc-app-secret", env.Version, env.Getenv
-				if err := report.Emit(env.Stdout, rep); err != nil {
-					fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
-					return checker.ExitInput
-				}
-				return checker.ExitCode(rep, report.FailOnWarning)
+				return env.Finish("arc-app-secret", report, rep)
 			}
 		},
 	})

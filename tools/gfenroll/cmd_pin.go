@@ -10,7 +10,6 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
-	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 	"github.com/tinyland-inc/gf-enrollment/ops/pinupdate"
@@ -42,6 +41,7 @@ pin that differs from REF as a blocker (exit 1) and runs the pins gate as it sta
 			"GITHUB_TOKEN=$(gh auth token) gfenroll pin v1.4.0 --check",
 			"just pin-refresh main",
 		},
+		Rules: pinupdate.Rules,
 		Bind: func(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 			root := fs.String("overlay-root", ".", "overlay checkout `DIR` whose pins move")
 			check := fs.Bool("check", false, "write nothing; report what would change and exit 1 if a pin differs from REF")
@@ -72,16 +72,9 @@ pin that differs from REF as a blocker (exit 1) and runs the pins gate as it sta
 						fmt.Fprintf(env.Stderr, "%s pin: write failed: %v\n", env.Prog, err)
 						return checker.ExitInput
 					}
-					finding.WriteInputErrors(env.Stderr, "", displayRoot, err)
-					return checker.ExitInput
+					return checker.Refuse(env.Stderr, displayRoot, err)
 				}
-				rep.Tool = env.Prog
-				report.Name, report.Version, report.Getenv = "pin", env.Version, env.Getenv
-				if err := report.Emit(env.Stdout, rep); err != nil {
-					fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
-					return checker.ExitInput
-				}
-				return checker.ExitCode(rep, report.FailOnWarning)
+				return env.Finish("pin", report, rep)
 			}
 		},
 	})

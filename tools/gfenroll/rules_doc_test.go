@@ -6,37 +6,31 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/tinyland-inc/gf-enrollment/checks/finding"
-	"github.com/tinyland-inc/gf-enrollment/checks/pins"
-	"github.com/tinyland-inc/gf-enrollment/checks/planguard"
-	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
-	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
-	"github.com/tinyland-inc/gf-enrollment/checks/taxonomy"
-	"github.com/tinyland-inc/gf-enrollment/checks/workflows"
-	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
-	"github.com/tinyland-inc/gf-enrollment/ops/pinupdate"
 )
 
 // docs/rules.md is the operators' rule reference: every rule id a gfenroll command can emit
-// must have a row there, and every id the page lists must still exist (ids are stable, so
-// a stale row means a rule was renamed, which the project promises never to do).
+// (the registered commands' Rules) must have a row there, and every id the page lists must
+// still exist (ids are stable, so a stale row means a rule was renamed, which the project
+// promises never to do).
 func TestRuleReferenceIsComplete(t *testing.T) {
-	sources := map[string]func() []finding.Rule{
-		"pins": pins.Rules, "taxonomy": taxonomy.Rules, "workflows": workflows.Rules,
-		"preflight/github": github.Rules, "preflight/kube": kube.Rules,
-		"planguard": planguard.Rules, "pinupdate": pinupdate.Rules, "appsecret": appsecret.Rules,
-	}
 	known := map[string]string{}
-	for pkg, rules := range sources {
-		for _, r := range rules() {
+	summary := map[string]string{}
+	for _, c := range registry.Commands() {
+		if c.Rules == nil {
+			t.Errorf("command %s lists no rules", c.Name)
+			continue
+		}
+		for _, r := range c.Rules() {
 			if r.Summary == "" {
-				t.Errorf("%s: rule %s has no summary", pkg, r.ID)
+				t.Errorf("%s: rule %s has no summary", c.Name, r.ID)
 			}
-			if prev, dup := known[r.ID]; dup && prev != pkg {
-				t.Errorf("rule id %s is declared by both %s and %s", r.ID, prev, pkg)
+			if prev, dup := summary[r.ID]; dup && prev != r.Summary {
+				t.Errorf("rule id %s is declared twice with different summaries (%s: %q)", r.ID, c.Name, r.Summary)
 			}
-			known[r.ID] = pkg
+			summary[r.ID] = r.Summary
+			if _, seen := known[r.ID]; !seen {
+				known[r.ID] = c.Name
+			}
 		}
 	}
 
@@ -52,7 +46,7 @@ func TestRuleReferenceIsComplete(t *testing.T) {
 	}
 	for id, pkg := range known {
 		if !documented[id] {
-			t.Errorf("rule %s (package %s) has no row in docs/rules.md", id, pkg)
+			t.Errorf("rule %s (command %s) has no row in docs/rules.md", id, pkg)
 		}
 	}
 	for id := range documented {
