@@ -24,7 +24,7 @@ type workflowPin struct {
 }
 
 // checkWorkflows compares extra pin sources in workflows with the overlay's core pin.
-func (c *checker) checkWorkflows() {
+func (c *gateRun) checkWorkflows() {
 	ref := c.refPin()
 	if ref == nil {
 		return // no well-formed overlay pin to compare with; already a blocker
@@ -52,7 +52,7 @@ func (c *checker) checkWorkflows() {
 
 // workflowPins lists a workflow's literal 40-hex core pins, in file order of discovery
 // (workflow env, then per job: env, uses, steps).
-func (c *checker) workflowPins(wf *overlay.Workflow) []workflowPin {
+func (c *gateRun) workflowPins(wf *overlay.Workflow) []workflowPin {
 	var out []workflowPin
 	envPins := func(env map[string]overlay.String, where, keyPrefix string) {
 		for _, k := range sortedKeys(env) {
@@ -97,7 +97,7 @@ func (c *checker) workflowPins(wf *overlay.Workflow) []workflowPin {
 
 // coreUsesPin reads "<core owner>/<core name>[/path]@<40-hex>" (a core composite action
 // or reusable workflow pinned by commit).
-func (c *checker) coreUsesPin(uses string) (string, bool) {
+func (c *gateRun) coreUsesPin(uses string) (string, bool) {
 	if c.repo == "" || uses == "" {
 		return "", false
 	}
