@@ -25,11 +25,11 @@ import (
 
 // Rule ids of the pin command. Stable: never rename one, add a new id instead.
 const (
-	RuleMoved     = "pin/moved"
-	RuleUnchanged = "pin/unchanged"
-	RuleWouldMove = "pin/would-move"
-	RuleResolved  = "pin/resolved"
-	RuleQuoted    = "pin/quoted"
+	RuleMoved     = "pin-update/moved"
+	RuleUnchanged = "pin-update/unchanged"
+	RuleWouldMove = "pin-update/would-move"
+	RuleResolved  = "pin-update/resolved"
+	RuleQuoted    = "pin-update/quoted"
 )
 
 // Rules lists every rule the command emits (the pins gate's rules are added by its report).

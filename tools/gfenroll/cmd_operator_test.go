@@ -140,7 +140,7 @@ func TestPinCommand(t *testing.T) {
 
 	// --check against another commit: exit 1, nothing written.
 	code, stdout, stderr := run(t, nil, "", "pin", otherSHA, "--overlay-root", root, "--check")
-	if code != 1 || !strings.Contains(stdout, "blocker pin/would-move") || !strings.Contains(stdout, "gfenroll pin "+otherSHA) {
+	if code != 1 || !strings.Contains(stdout, "blocker pin-update/would-move") || !strings.Contains(stdout, "gfenroll pin "+otherSHA) {
 		t.Fatalf("check: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if b, _ := os.ReadFile(org); !bytes.Equal(b, orgBefore) {
@@ -149,7 +149,7 @@ func TestPinCommand(t *testing.T) {
 
 	// Move: exit 0, diff is exactly the two values, pins gate confirms.
 	code, stdout, stderr = run(t, nil, "", "pin", otherSHA, "--overlay-root", root)
-	if code != 0 || strings.Count(stdout, "ok pin/moved") != 2 || !strings.Contains(stdout, "pins agree at "+otherSHA) {
+	if code != 0 || strings.Count(stdout, "ok pin-update/moved") != 2 || !strings.Contains(stdout, "pins agree at "+otherSHA) {
 		t.Fatalf("pin: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	for path, before := range map[string][]byte{org: orgBefore, mod: modBefore} {
@@ -160,7 +160,7 @@ func TestPinCommand(t *testing.T) {
 	}
 
 	// --check at the new commit: exit 0.
-	if code, stdout, _ = run(t, nil, "", "pin", otherSHA, "--overlay-root", root, "--check"); code != 0 || strings.Count(stdout, "ok pin/unchanged") != 2 {
+	if code, stdout, _ = run(t, nil, "", "pin", otherSHA, "--overlay-root", root, "--check"); code != 0 || strings.Count(stdout, "ok pin-update/unchanged") != 2 {
 		t.Errorf("check after move: exit %d\n%s", code, stdout)
 	}
 
@@ -196,7 +196,7 @@ func TestPinResolvesThroughCoreCheckout(t *testing.T) {
 
 	root := copyOverlay(t)
 	code, stdout, stderr := run(t, map[string]string{"GF_CORE_PATH": core}, "", "pin", "v1.4.0", "--overlay-root", root)
-	if code != 0 || !strings.Contains(stdout, "v1.4.0 resolved to "+sha+" through the local core checkout (GF_CORE_PATH)") || strings.Count(stdout, "ok pin/moved") != 2 {
+	if code != 0 || !strings.Contains(stdout, "v1.4.0 resolved to "+sha+" through the local core checkout (GF_CORE_PATH)") || strings.Count(stdout, "ok pin-update/moved") != 2 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if strings.Contains(stdout+stderr, core) {
