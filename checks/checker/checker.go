@@ -104,6 +104,21 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.FailOnWarning, "fail-on-warning", false, "exit 1 on a warning the overlay did not declare expected")
 }
 
+// Strings is a repeatable flag of non-empty strings (--overlay-root, --tfvars,
+// --expect-warning): each use appends one value.
+type Strings []string
+
+func (s *Strings) String() string { return strings.Join(*s, ",") }
+
+// Set appends v; a blank value is a usage error.
+func (s *Strings) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("empty value")
+	}
+	*s = append(*s, v)
+	return nil
+}
+
 type formatFlag render.Format
 
 func (f *formatFlag) String() string { return string(*f) }

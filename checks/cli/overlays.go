@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
@@ -22,8 +22,8 @@ type OverlayFlags struct {
 
 // Register adds the flags to fs.
 func (f *OverlayFlags) Register(fs *flag.FlagSet) {
-	fs.Var((*stringList)(&f.Roots), "overlay-root", "overlay checkout `DIR` (repeatable: several overlays are also checked against each other; default .)")
-	fs.Var((*stringList)(&f.Tfvars), "tfvars", "ARC runner stack variables `PATH`, relative to the overlay root (repeatable; default tofu/stacks/arc-runners/*.tfvars)")
+	fs.Var((*checker.Strings)(&f.Roots), "overlay-root", "overlay checkout `DIR` (repeatable: several overlays are also checked against each other; default .)")
+	fs.Var((*checker.Strings)(&f.Tfvars), "tfvars", "ARC runner stack variables `PATH`, relative to the overlay root (repeatable; default tofu/stacks/arc-runners/*.tfvars)")
 }
 
 // Load loads every overlay root. Problems with the input are printed to env.Stderr, one
@@ -121,16 +121,4 @@ func PrefixPositions(r *finding.Report, root string) {
 		}
 		f.File = path.Join(root, f.File)
 	}
-}
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (s *stringList) String() string { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error {
-	if strings.TrimSpace(v) == "" {
-		return errors.New("empty value")
-	}
-	*s = append(*s, v)
-	return nil
 }

@@ -9,10 +9,9 @@ package gates
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"strings"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
@@ -55,7 +54,7 @@ func (f *Flags) Register(fs *flag.FlagSet, getenv func(string) string, live bool
 		fs.BoolVar(&f.WorkflowPins, "workflow-pins", false,
 			"judge core pins in workflows (pins/workflow-pin) with the workflows gate, not the pins gate, so each gate reads only its own files (the Bazel rules set it)")
 	}
-	fs.Var((*ruleList)(&f.ExpectWarnings), "expect-warning", "warnings of this `RULE` are expected: shown, never failing (repeatable; adds to enrollment.expected_warnings)")
+	fs.Var((*checker.Strings)(&f.ExpectWarnings), "expect-warning", "warnings of this `RULE` are expected: shown, never failing (repeatable; adds to enrollment.expected_warnings)")
 }
 
 // Context is what a gate may use beyond the overlay and the flags.
@@ -186,16 +185,4 @@ func without(rules []finding.Rule, cond bool, drop string) []finding.Rule {
 		}
 	}
 	return out
-}
-
-// ruleList is a repeatable rule-id flag.
-type ruleList []string
-
-func (s *ruleList) String() string { return strings.Join(*s, ",") }
-func (s *ruleList) Set(v string) error {
-	if strings.TrimSpace(v) == "" {
-		return errors.New("empty value")
-	}
-	*s = append(*s, v)
-	return nil
 }

@@ -50,7 +50,7 @@ unless --force-conflicts. Needs get, create and patch on secrets in both namespa
 		},
 		Rules: appsecret.Rules,
 		Bind: func(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
-			var tfvars repeated
+			var tfvars checker.Strings
 			dryRun := fs.Bool("dry-run", false, "print what would be written; contact nothing")
 			apply := fs.Bool("apply", false, "server-side apply the secret into both namespaces")
 			root := fs.String("overlay-root", ".", "overlay checkout `DIR`")
@@ -122,16 +122,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
-}
-
-// repeated is a repeatable string flag.
-type repeated []string
-
-func (r *repeated) String() string { return strings.Join(*r, ",") }
-func (r *repeated) Set(v string) error {
-	if strings.TrimSpace(v) == "" {
-		return fmt.Errorf("empty value")
-	}
-	*r = append(*r, v)
-	return nil
 }
