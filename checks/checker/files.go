@@ -124,9 +124,7 @@ func (s *fileSet) Commit() error {
 			return err
 		}
 		if _, err := os.Lstat(f.path); err == nil {
-			f.backup = f.tmp + ".orig"
-			if err := os.Link(f.path, f.backup); err != nil {
-				f.backup = ""
+			if err := f.keepOriginal(); err != nil {
 				return fmt.Errorf("write report %s: keep the current file until the run succeeds: %w", f.path, err)
 			}
 		}
@@ -135,6 +133,26 @@ func (s *fileSet) Commit() error {
 		}
 		f.committed = true
 	}
+	return nil
+}
+
+// keepOriginal keeps the file about to be replaced as f.backup: a hard link, or a copy
+// where the file system has no hard links.
+func (f *stagedFile) keepOriginal() error {
+	backup := f.tmp + ".orig"
+	if err := os.Link(f.path, backup); err == nil {
+		f.backup = backup
+		return nil
+	}
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(backup, data, 0o644); err != nil {
+		os.Remove(backup)
+		return err
+	}
+	f.backup = backup
 	return nil
 }
 
