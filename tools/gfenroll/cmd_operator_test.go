@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
@@ -229,5 +230,35 @@ func TestPinResolvesThroughGitHub(t *testing.T) {
 		if req.Method != "GET" {
 			t.Errorf("pin sent %s %s", req.Method, req.Path)
 		}
+	}
+}
+
+// A report target that is not a regular file or a new path is refused when the flags are
+// parsed, before any command does its work: pin moves no pin, and every command exits 2
+// without a report and leaves the target as it was.
+func TestSpecialReportTargetRefusedBeforeWork(t *testing.T) {
+	root := copyOverlay(t)
+	org := filepath.Join(root, "config/organization.yaml")
+	orgBefore, _ := os.ReadFile(org)
+	fifo := filepath.Join(t.TempDir(), "report.fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(overlaytest.RepoRoot(t), "e2e/plans/helm-upgrade.json")
+	for _, args := range [][]string{
+		{"pin", otherSHA, "--overlay-root", root, "--output", "json=" + fifo},
+		{"check", "--overlay-root", root, "--output", "sarif=" + fifo},
+		{"plan-guard", plan, "--output", "json=" + fifo},
+	} {
+		code, stdout, stderr := run(t, nil, "", args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "is a named pipe (FIFO), not a regular file") {
+			t.Errorf("%s: exit %d\nstdout %q\nstderr %q", args[0], code, stdout, stderr)
+		}
+		if st, err := os.Lstat(fifo); err != nil || st.Mode().Type() != os.ModeNamedPipe {
+			t.Errorf("%s replaced the FIFO: %v %v", args[0], st.Mode(), err)
+		}
+	}
+	if b, _ := os.ReadFile(org); !bytes.Equal(b, orgBefore) {
+		t.Error("pin moved the pins although its report could not be written")
 	}
 }
