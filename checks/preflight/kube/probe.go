@@ -74,7 +74,6 @@ const ScaleSetIDAnnotation = "runner-scale-set-id"
 func Probe(ctx context.Context, cfg Config, exp Expectations) *finding.Report {
 	rep := &finding.Report{}
 	rep.AddRules(Rules()...)
-	rep.Add(exp.Static...)
 	if len(exp.Secrets) == 0 && len(exp.ScaleSets) == 0 {
 		return rep
 	}
