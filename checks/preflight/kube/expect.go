@@ -5,13 +5,6 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
 
-// Defaults of the core's ARC runner stack, as the deploy model applies them.
-const (
-	DefaultControllerNamespace = deploy.DefaultControllerNamespace
-	DefaultRunnerNamespace     = deploy.DefaultRunnerNamespace
-	DefaultConfigSecret        = deploy.DefaultConfigSecret
-)
-
 // Expectations is what the overlay says must exist in the cluster, each value with the
 // position of the file value that declares it (or of the enclosing block when the value
 // is a default), so a finding points at what an operator would edit.
@@ -106,7 +99,7 @@ func NewExpectations(o *overlay.Overlay) Expectations {
 	if len(m.Stacks) == 0 && m.AppSecret.Value != "" {
 		// No ARC stack file to say otherwise: the owner's App secret still belongs in
 		// the core's default namespaces.
-		for _, ns := range []string{DefaultControllerNamespace, DefaultRunnerNamespace} {
+		for _, ns := range []string{deploy.DefaultControllerNamespace, deploy.DefaultRunnerNamespace} {
 			addSecret(m.AppSecret, deploy.Value{Value: ns, Pos: m.AppSecret.Pos}, "owner GitHub App secret")
 		}
 	}
