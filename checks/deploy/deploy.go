@@ -52,7 +52,8 @@
 package deploy
 
 import (
-	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
@@ -176,13 +177,16 @@ func (s *ScaleSet) Namespace() Value { return s.Stack.RunnerNamespace }
 // Labels are the labels the scale set serves: its workflow label, then its published
 // labels, without repeats or empty values.
 func (s *ScaleSet) Labels() []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, v := range append([]Value{s.Label}, s.Published...) {
-		if v.Value != "" && !seen[v.Value] {
-			seen[v.Value] = true
-			out = append(out, v.Value)
+	out := make([]string, 0, 1+len(s.Published))
+	add := func(l string) {
+		if l == "" || slices.Contains(out, l) {
+			return
 		}
+		out = append(out, l)
+	}
+	add(s.Label.Value)
+	for _, v := range s.Published {
+		add(v.Value)
 	}
 	return out
 }
@@ -333,7 +337,7 @@ func setOf(st *Stack, rs overlay.RunnerSet) *ScaleSet {
 	decl := posOr(rs.Pos, overlay.Pos{}, f)
 	k := SetKeyPrefix(rs.Key.Value)
 	s := &ScaleSet{Stack: st, SetKey: rs.Key.Value, Pos: decl}
-	s.Release = Value{Value: rs.Key.Value, Pos: posOr(rs.Key.Pos, decl, f), Key: fmt.Sprintf("the extra_runner_sets key %q", rs.Key.Value), File: f}
+	s.Release = Value{Value: rs.Key.Value, Pos: posOr(rs.Key.Pos, decl, f), Key: "the extra_runner_sets key " + strconv.Quote(rs.Key.Value), File: f}
 	s.Label = or(rs.RunnerLabel, decl, f, k+".runner_label", literal(""))
 	nameDefault := Value{Value: s.Label.Value, Pos: s.Label.Pos}
 	if nameDefault.Value == "" {
