@@ -10,6 +10,8 @@
 //
 // The defaults, and why:
 //
+//   - which lanes deploy: overlay.Lane.Deployed (nix unless deploy_nix_runner = false;
+//     docker and dind only when deploy_<kind>_runner = true).
 //   - runnerScaleSetName (the GitHub registration identity): the explicit scale-set name
 //     (<kind>_runner_scale_set_name, extra_runner_sets.<key>.runner_scale_set_name), else the
 //     workflow label, else the Helm release name. The core's arc-runner module passes the
@@ -294,9 +296,9 @@ func stackOf(tv *overlay.Tfvars, org *overlay.OrgConfig, orgFile string) *Stack 
 	return st
 }
 
-// LanePos is where a built-in lane is declared: the first of its keys the tfvars sets,
+// lanePos is where a built-in lane is declared: the first of its keys the tfvars sets,
 // else the file. A defaulted lane value points here.
-func LanePos(l overlay.Lane, file string) overlay.Pos {
+func lanePos(l overlay.Lane, file string) overlay.Pos {
 	for _, p := range []overlay.Pos{l.Deploy.Pos, l.ScaleSetName.Pos, l.RunnerName.Pos, l.MaxRunners.Pos, l.MinRunners.Pos} {
 		if p.IsValid() && p.Line > 0 {
 			return p
@@ -307,7 +309,7 @@ func LanePos(l overlay.Lane, file string) overlay.Pos {
 
 func laneOf(st *Stack, l overlay.Lane) *ScaleSet {
 	f := st.File
-	decl := LanePos(l, f)
+	decl := lanePos(l, f)
 	label := l.Label()
 	s := &ScaleSet{Stack: st, Lane: l.Kind, Pos: decl}
 	s.Name = or(l.ScaleSetName, decl, f, l.Kind+"_runner_scale_set_name", Value{Value: label, Pos: decl})
@@ -329,13 +331,13 @@ func laneOf(st *Stack, l overlay.Lane) *ScaleSet {
 	return s
 }
 
-// SetKeyPrefix is how findings name an extra runner set's keys: extra_runner_sets.<key>.
-func SetKeyPrefix(key string) string { return "extra_runner_sets." + key }
+// setKeyPrefix is how findings name an extra runner set's keys: extra_runner_sets.<key>.
+func setKeyPrefix(key string) string { return "extra_runner_sets." + key }
 
 func setOf(st *Stack, rs overlay.RunnerSet) *ScaleSet {
 	f := st.File
 	decl := posOr(rs.Pos, overlay.Pos{}, f)
-	k := SetKeyPrefix(rs.Key.Value)
+	k := setKeyPrefix(rs.Key.Value)
 	s := &ScaleSet{Stack: st, SetKey: rs.Key.Value, Pos: decl}
 	s.Release = Value{Value: rs.Key.Value, Pos: posOr(rs.Key.Pos, decl, f), Key: "the extra_runner_sets key " + strconv.Quote(rs.Key.Value), File: f}
 	s.Label = or(rs.RunnerLabel, decl, f, k+".runner_label", literal(""))
