@@ -34,7 +34,8 @@
 //     organization's name first because that silence is already a taxonomy/consistency
 //     blocker whose fix is to write the organization's name, and the live checks should look
 //     for the secret the overlay means. An extra set uses its own github_config_secret, else
-//     the stack's.
+//     the stack's (the core's extra_runner_sets type defaults it to github-app-secret, the
+//     stack's own default; overlays name it per set).
 //   - github config URL: the stack's github_config_url, else owner.github_config_url; an
 //     extra set's own, else the stack's (the core requires it per set; the stack's is the
 //     overlay's evident intent).
