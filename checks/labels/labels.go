@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/ghurl"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
 
@@ -94,7 +95,7 @@ func IdentityOf(o *overlay.Overlay) Identity {
 	}
 	for _, tv := range o.Tfvars {
 		for _, u := range []string{tv.GithubConfigURL.Value} {
-			if owner, repo := splitConfigURL(u); owner != "" {
+			if owner, repo := ownerRepo(u); owner != "" {
 				id.Owners = appendNonEmpty(id.Owners, owner)
 				id.Repos = appendNonEmpty(id.Repos, repo)
 			}
@@ -104,7 +105,7 @@ func IdentityOf(o *overlay.Overlay) Identity {
 			id.ScaleSets = appendNonEmpty(id.ScaleSets, l.RunnerName.Value)
 		}
 		for _, rs := range tv.ExtraRunnerSets {
-			if owner, repo := splitConfigURL(rs.GithubConfigURL.Value); owner != "" {
+			if owner, repo := ownerRepo(rs.GithubConfigURL.Value); owner != "" {
 				id.Owners = appendNonEmpty(id.Owners, owner)
 				id.Repos = appendNonEmpty(id.Repos, repo)
 			}
@@ -114,19 +115,14 @@ func IdentityOf(o *overlay.Overlay) Identity {
 	return id
 }
 
-func splitConfigURL(u string) (owner, repo string) {
-	rest, ok := strings.CutPrefix(u, "https://")
-	if !ok {
+// ownerRepo is the owner and repository a configuration URL registers under ("" when it
+// is not an owner or repository URL).
+func ownerRepo(u string) (owner, repo string) {
+	p, ok := ghurl.Parse(u, "")
+	if !ok || p.Enterprise != "" {
 		return "", ""
 	}
-	parts := strings.Split(strings.Trim(rest, "/"), "/")
-	if len(parts) >= 2 {
-		owner = parts[1]
-	}
-	if len(parts) >= 3 {
-		repo = parts[2]
-	}
-	return owner, repo
+	return p.Owner, p.Repo
 }
 
 func appendNonEmpty(xs []string, v string) []string {

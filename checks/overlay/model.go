@@ -167,6 +167,12 @@ type Tfvars struct {
 	AtticPublicKey        String
 	BazelCacheEndpoint    String
 	BazelExecutorEndpoint String
+	// RunnerGroup is the GitHub runner group every scale set of the stack joins unless a set
+	// names its own (`runner_group`; Set=false: the core's default, GitHub's Default group).
+	RunnerGroup String
+	// RunnerGroupPolicy is the admission policy the stack declares for its runner group
+	// (`runner_group_policy`).
+	RunnerGroupPolicy String
 	// Lanes are the built-in nix/docker/dind lanes, always three, in LaneKinds order.
 	Lanes []Lane
 	// ExtraRunnerSets are extra_runner_sets entries in file order.
@@ -205,6 +211,7 @@ type RunnerSet struct {
 	RunnerScaleSetName    String
 	RunnerLabels          StringList
 	RunnerType            String
+	RunnerGroup           String // the set's own runner group (Set=false: the stack's)
 	MinRunners            Int
 	MaxRunners            Int
 	AtticServer           String

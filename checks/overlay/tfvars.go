@@ -79,6 +79,8 @@ func ParseTfvars(rel string, data []byte) (*Tfvars, InputErrors) {
 	tv.AtticPublicKey = p.str("attic_public_key")
 	tv.BazelCacheEndpoint = p.str("bazel_cache_endpoint")
 	tv.BazelExecutorEndpoint = p.str("bazel_executor_endpoint")
+	tv.RunnerGroup = p.str("runner_group")
+	tv.RunnerGroupPolicy = p.str("runner_group_policy")
 	for _, k := range LaneKinds {
 		tv.Lanes = append(tv.Lanes, Lane{
 			Kind:         k,
@@ -424,6 +426,7 @@ func (p *tfvarsParser) runnerSets() []RunnerSet {
 		rs.RunnerLabel = str("runner_label")
 		rs.RunnerScaleSetName = str("runner_scale_set_name")
 		rs.RunnerType = str("runner_type")
+		rs.RunnerGroup = str("runner_group")
 		rs.MinRunners = integer("min_runners")
 		rs.MaxRunners = integer("max_runners")
 		rs.AtticServer = str("attic_server")

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/deploy"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/labels"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
@@ -15,8 +16,9 @@ import (
 
 // estateMember is one overlay of a cluster with its deployed scale sets.
 type estateMember struct {
-	root string
-	sets []scaleSet
+	root   string
+	sets   []*deploy.ScaleSet
+	shared labels.Set
 }
 
 // CheckEstate checks several overlays together: overlays that target one cluster (by
@@ -37,7 +39,8 @@ func CheckEstate(overlays []*overlay.Overlay) *finding.Report {
 		}
 		seenRoot[o.Root] = true
 		root := rootLabel(o.Root)
-		cluster := clusterOf(o)
+		m := deploy.Of(o)
+		cluster := strings.TrimSpace(m.Cluster.Value)
 		if cluster == "" {
 			file := defaultOrgFile
 			if o.Org != nil && o.Org.File != "" {
@@ -48,14 +51,11 @@ func CheckEstate(overlays []*overlay.Overlay) *finding.Report {
 				Message:  fmt.Sprintf("overlay %s names no cluster (substrate.cluster.name in %s or cluster_context in its tfvars), so it is left out of the per-cluster estate check", root, file)})
 			continue
 		}
-		shared := labels.NewSet(labels.Shared(o))
-		m := estateMember{root: root}
-		for _, tv := range o.Tfvars {
-			if tv != nil {
-				m.sets = append(m.sets, deployedScaleSets(tv, shared)...)
-			}
+		member := estateMember{root: root, shared: labels.NewSet(labels.Shared(o))}
+		for _, st := range m.Stacks {
+			member.sets = append(member.sets, st.ScaleSets...)
 		}
-		clusters[cluster] = append(clusters[cluster], m)
+		clusters[cluster] = append(clusters[cluster], member)
 	}
 
 	names := make([]string, 0, len(clusters))
@@ -69,23 +69,6 @@ func CheckEstate(overlays []*overlay.Overlay) *finding.Report {
 		estateCapacity(r, cluster, members)
 	}
 	return r
-}
-
-// clusterOf is substrate.cluster.name, else the first tfvars cluster_context.
-func clusterOf(o *overlay.Overlay) string {
-	if o.Org != nil {
-		if n := strings.TrimSpace(o.Org.Cluster.Name.Value); n != "" {
-			return n
-		}
-	}
-	for _, tv := range o.Tfvars {
-		if tv != nil {
-			if n := strings.TrimSpace(tv.ClusterContext.Value); n != "" {
-				return n
-			}
-		}
-	}
-	return ""
 }
 
 // rootLabel is the overlay root as given, in slash form without a trailing slash.
@@ -109,24 +92,22 @@ func prefixed(root string, p overlay.Pos) overlay.Pos {
 func estateCollisions(r *finding.Report, cluster string, members []estateMember) {
 	type owner struct {
 		m *estateMember
-		s *scaleSet
+		s *deploy.ScaleSet
 	}
 	for _, kind := range []struct {
 		what  string
-		id    func(s *scaleSet) string
-		pos   func(s *scaleSet) overlay.Pos
-		key   func(s *scaleSet) string
+		id    func(s *deploy.ScaleSet) deploy.Value
 		label string
 	}{
-		{"scale-set name", func(s *scaleSet) string { return s.name }, func(s *scaleSet) overlay.Pos { return s.namePos }, func(s *scaleSet) string { return s.nameKey }, "runnerScaleSetName"},
-		{"Helm release name", func(s *scaleSet) string { return s.release }, func(s *scaleSet) overlay.Pos { return s.relPos }, func(s *scaleSet) string { return s.relKey }, "Helm release"},
+		{"scale-set name", func(s *deploy.ScaleSet) deploy.Value { return s.Name }, "runnerScaleSetName"},
+		{"Helm release name", func(s *deploy.ScaleSet) deploy.Value { return s.Release }, "Helm release"},
 	} {
 		first := map[string]owner{}
 		for i := range members {
 			m := &members[i]
-			for j := range m.sets {
-				s := &m.sets[j]
-				k := s.namespace + "\x00" + kind.id(s)
+			for _, s := range m.sets {
+				ns := s.Namespace().Value
+				k := ns + "\x00" + kind.id(s).Value
 				prev, dup := first[k]
 				if !dup {
 					first[k] = owner{m, s}
@@ -138,13 +119,13 @@ func estateCollisions(r *finding.Report, cluster string, members []estateMember)
 				r.Add(finding.Finding{
 					Rule:     RuleEstateCollision,
 					Severity: finding.Blocker,
-					Position: prefixed(m.root, kind.pos(s)),
+					Position: prefixed(m.root, kind.id(s).Pos),
 					Message: fmt.Sprintf("%s %q in namespace %s on cluster %s is used by both overlay %s (%s, %s) and overlay %s (%s, %s)",
-						kind.what, kind.id(s), s.namespace, cluster,
-						prev.m.root, prev.s.what, prefixed(prev.m.root, kind.pos(prev.s)),
-						m.root, s.what, prefixed(m.root, kind.pos(s))),
+						kind.what, kind.id(s).Value, ns, cluster,
+						prev.m.root, prev.s.What(), prefixed(prev.m.root, kind.id(prev.s).Pos),
+						m.root, s.What(), prefixed(m.root, kind.id(s).Pos)),
 					NextAction: fmt.Sprintf("Make the %s owner-distinct: change %s in %s or %s in %s (e.g. prefix it with the owner); workflow labels stay unchanged.",
-						kind.label, kind.key(prev.s), path.Join(prev.m.root, prev.s.file), kind.key(s), path.Join(m.root, s.file)),
+						kind.label, kind.id(prev.s).Key, path.Join(prev.m.root, prev.s.Stack.File), kind.id(s).Key, path.Join(m.root, s.Stack.File)),
 				})
 			}
 		}
@@ -154,7 +135,7 @@ func estateCollisions(r *finding.Report, cluster string, members []estateMember)
 // contribution is one scale set serving a label.
 type contribution struct {
 	root string
-	set  *scaleSet
+	set  *deploy.ScaleSet
 }
 
 // estateCapacity adds the per-cluster table and an info finding for every shared label
@@ -163,9 +144,11 @@ func estateCapacity(r *finding.Report, cluster string, members []estateMember) {
 	byLabel := map[string][]contribution{}
 	for i := range members {
 		m := &members[i]
-		for j := range m.sets {
-			for _, l := range m.sets[j].labels {
-				byLabel[l] = append(byLabel[l], contribution{m.root, &m.sets[j]})
+		for _, s := range m.sets {
+			for _, l := range s.Labels() {
+				if m.shared[l] {
+					byLabel[l] = append(byLabel[l], contribution{m.root, s})
+				}
 			}
 		}
 	}
@@ -188,13 +171,13 @@ func estateCapacity(r *finding.Report, cluster string, members []estateMember) {
 		for _, c := range cs {
 			roots[c.root] = true
 			max := "core default"
-			if c.set.defMax {
+			if c.set.MaxRunners.Defaulted {
 				unset++
 			} else {
-				sum += c.set.max.Value
-				max = strconv.FormatInt(c.set.max.Value, 10)
+				sum += c.set.MaxRunners.Value
+				max = strconv.FormatInt(c.set.MaxRunners.Value, 10)
 			}
-			sets = append(sets, fmt.Sprintf("%s: %s (%s)", c.root, c.set.name, max))
+			sets = append(sets, fmt.Sprintf("%s: %s (%s)", c.root, c.set.Name.Value, max))
 		}
 		total := strconv.FormatInt(sum, 10)
 		switch {
@@ -208,7 +191,7 @@ func estateCapacity(r *finding.Report, cluster string, members []estateMember) {
 			r.Add(finding.Finding{
 				Rule:     RuleEstateSharedCapacity,
 				Severity: finding.Info,
-				Position: prefixed(cs[0].root, cs[0].set.namePos),
+				Position: prefixed(cs[0].root, cs[0].set.Name.Pos),
 				Message: fmt.Sprintf("shared label %s on cluster %s is served by %d overlays (%s); their max_runners sum to %s. Each max_runners is a local cap for one overlay's scale set, not a global cap for the label: when jobs arrive together, Kubernetes scheduling is the only global backpressure",
 					l, cluster, len(roots), abbreviate(sets, maxListed), total),
 			})

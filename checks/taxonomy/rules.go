@@ -30,9 +30,9 @@
 //     runner_labels lists only generic labels (the seeds' own example). A set without
 //     runner_label, or whose label is its scale-set name and nothing else, relies on ARC
 //     inferring the label from the name: a blocker.
-//   - Scale-set names default as the core does: a built-in lane's to tinyland-<kind>, an
-//     extra set's to its runner_label; Helm release names to the lane's runner name
-//     (gh-<kind>) or the extra set's key.
+//   - Scale-set names, release names, namespaces, secrets and every other default come from
+//     package deploy (a built-in lane registers as tinyland-<kind>, an extra set as its
+//     runner_label), the same model the preflight and arc-app-secret read.
 //   - A github_config_url on another host than github.com is accepted (as GitHub Enterprise
 //     Server) only when organization.yaml owner.github_config_url uses that same host.
 //     https://github.com/enterprises/<slug> (enterprise scope) is accepted and is neither an

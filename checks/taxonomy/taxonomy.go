@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/deploy"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/ghurl"
 	"github.com/tinyland-inc/gf-enrollment/checks/labels"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
@@ -19,11 +21,12 @@ type Options struct {
 	Core bool
 }
 
-const defaultOrgFile = "config/organization.yaml"
+const defaultOrgFile = deploy.DefaultOrgFile
 
 // gateRun carries one overlay's evaluation.
 type gateRun struct {
 	o      *overlay.Overlay
+	m      *deploy.Model
 	opts   Options
 	r      *finding.Report
 	shared labels.Set
@@ -45,16 +48,13 @@ func Check(_ context.Context, o *overlay.Overlay, opts Options) *finding.Report 
 	}
 	c := newGateRun(o, opts, r)
 	c.checkDeclaredShared()
-	for _, tv := range o.Tfvars {
-		if tv == nil {
-			continue
-		}
-		c.checkLaneLabels(tv)
-		c.checkRunnerSets(tv)
-		c.checkDuplicates(tv)
-		c.checkCapacity(tv)
-		c.checkCacheWiring(tv)
-		c.checkConsistency(tv)
+	for _, st := range c.m.Stacks {
+		c.checkLaneLabels(st)
+		c.checkRunnerSets(st)
+		c.checkDuplicates(st)
+		c.checkCapacity(st)
+		c.checkCacheWiring(st)
+		c.checkConsistency(st)
 	}
 	c.checkOrgCacheWiring()
 	c.checkURLs()
@@ -62,7 +62,7 @@ func Check(_ context.Context, o *overlay.Overlay, opts Options) *finding.Report 
 }
 
 func newGateRun(o *overlay.Overlay, opts Options, r *finding.Report) *gateRun {
-	c := &gateRun{o: o, opts: opts, r: r, org: o.Org, orgF: defaultOrgFile}
+	c := &gateRun{o: o, m: deploy.Of(o), opts: opts, r: r, org: o.Org, orgF: defaultOrgFile}
 	if c.org == nil {
 		c.org = &overlay.OrgConfig{File: defaultOrgFile}
 	}
@@ -72,8 +72,8 @@ func newGateRun(o *overlay.Overlay, opts Options, r *finding.Report) *gateRun {
 	c.list = labels.Shared(o)
 	c.shared = labels.NewSet(c.list)
 	c.id = identity(o, c.shared)
-	if u, ok := parseConfigURL(c.org.Owner.GithubConfigURL.Value, ""); ok && u.scheme == "https" && u.host != "github.com" && u.host != "" {
-		c.ghes = u.host
+	if u, ok := ghurl.Parse(c.org.Owner.GithubConfigURL.Value, ""); ok && u.Scheme == "https" && u.Host != ghurl.DefaultHost && u.Host != "" {
+		c.ghes = u.Host
 	}
 	return c
 }
@@ -115,7 +115,7 @@ func (c *gateRun) checkDeclaredShared() {
 }
 
 // checkLabel judges one workflow-facing label value. key names what to edit.
-func (c *gateRun) checkLabel(v overlay.String, file, key string) {
+func (c *gateRun) checkLabel(v deploy.Value, file, key string) {
 	label := v.Value
 	if c.shared[label] {
 		return
@@ -140,114 +140,99 @@ func (c *gateRun) checkLabel(v overlay.String, file, key string) {
 
 // checkLaneLabels: a deployed built-in lane publishes tinyland-<kind>, which must be in the
 // shared list (it always is with the core's six; an overlay's own shared_labels may omit it).
-func (c *gateRun) checkLaneLabels(tv *overlay.Tfvars) {
-	for _, l := range tv.Lanes {
-		if !l.Deployed() || c.shared[l.Label()] {
+func (c *gateRun) checkLaneLabels(st *deploy.Stack) {
+	for _, s := range st.ScaleSets {
+		if s.Lane == "" || c.shared[s.Label.Value] {
 			continue
 		}
-		pos := lanePos(l, tv.File)
-		c.add(RuleUnknownLabel, finding.Blocker, pos,
-			fmt.Sprintf("the built-in %s lane is deployed and publishes %q, which runner_contract.shared_labels in %s does not list", l.Kind, l.Label(), c.orgF),
-			fmt.Sprintf("Add %q to runner_contract.shared_labels in %s, or set deploy_%s_runner = false in %s.", l.Label(), c.orgF, l.Kind, tv.File))
+		c.add(RuleUnknownLabel, finding.Blocker, s.Pos,
+			fmt.Sprintf("the built-in %s lane is deployed and publishes %q, which runner_contract.shared_labels in %s does not list", s.Lane, s.Label.Value, c.orgF),
+			fmt.Sprintf("Add %q to runner_contract.shared_labels in %s, or set deploy_%s_runner = false in %s.", s.Label.Value, c.orgF, s.Lane, st.File))
 	}
-}
-
-func lanePos(l overlay.Lane, file string) overlay.Pos {
-	// A defaulted name has no position of its own; point at whatever configures the lane.
-	for _, p := range []overlay.Pos{l.Deploy.Pos, l.ScaleSetName.Pos, l.RunnerName.Pos, l.MaxRunners.Pos, l.MinRunners.Pos} {
-		if p.IsValid() && p.Line > 0 {
-			return p
-		}
-	}
-	return overlay.Pos{File: file}
 }
 
 // checkRunnerSets checks each extra runner set's labels, publication and runner type.
-func (c *gateRun) checkRunnerSets(tv *overlay.Tfvars) {
-	for _, rs := range tv.ExtraRunnerSets {
-		key := setKey(rs)
-		label := strings.TrimSpace(rs.RunnerLabel.Value)
-		if label != "" {
-			c.checkLabel(rs.RunnerLabel, tv.File, key+".runner_label")
+func (c *gateRun) checkRunnerSets(st *deploy.Stack) {
+	for _, s := range st.ScaleSets {
+		if s.Lane != "" {
+			continue
 		}
-		for _, v := range rs.RunnerLabels.Values {
+		key := s.What()
+		label := s.Label.Value
+		if label != "" {
+			c.checkLabel(s.Label, st.File, key+".runner_label")
+		}
+		for _, v := range s.Published {
 			if labels.IsGeneric(v.Value) || v.Value == label {
 				continue
 			}
-			c.checkLabel(v, tv.File, key+".runner_labels")
+			c.checkLabel(v, st.File, key+".runner_labels")
 		}
-		c.checkPublished(tv, rs, label)
-		c.checkRunnerType(tv, rs, label)
+		c.checkPublished(st, s)
+		c.checkRunnerType(st, s)
 	}
 }
 
-// setKey is how a finding names an extra runner set's keys: extra_runner_sets.<key>.
-func setKey(rs overlay.RunnerSet) string { return "extra_runner_sets." + rs.Key.Value }
-
-func (c *gateRun) checkPublished(tv *overlay.Tfvars, rs overlay.RunnerSet, label string) {
-	key := setKey(rs)
-	name := setScaleSetName(rs)
+func (c *gateRun) checkPublished(st *deploy.Stack, s *deploy.ScaleSet) {
+	key := s.What()
+	label := s.Label.Value
 	listed := false
-	for _, v := range rs.RunnerLabels.Values {
+	for _, v := range s.Published {
 		if v.Value == label {
 			listed = true
 		}
 	}
 	switch {
 	case label == "":
-		c.add(RuleLabelNotPublished, finding.Blocker, posOr(rs.Key.Pos, rs.Pos, tv.File),
-			fmt.Sprintf("%s has no runner_label: its workflow label would be inferred from the scale-set name %q", key, nameOr(rs.RunnerScaleSetName.Value, rs.Key.Value)),
-			fmt.Sprintf("Set %s.runner_label in %s to the shared capability label the set serves (%s) and list it in %s.runner_labels.", key, tv.File, c.sharedHint(), key))
-	case label == name && !listed:
-		how := "runner_scale_set_name is " + fmt.Sprintf("%q", name)
-		if !rs.RunnerScaleSetName.Set || rs.RunnerScaleSetName.Value == "" {
+		c.add(RuleLabelNotPublished, finding.Blocker, s.Release.Pos,
+			fmt.Sprintf("%s has no runner_label: its workflow label would be inferred from the scale-set name %q", key, s.Name.Value),
+			fmt.Sprintf("Set %s.runner_label in %s to the shared capability label the set serves (%s) and list it in %s.runner_labels.", key, st.File, c.sharedHint(), key))
+	case label == s.Name.Value && !listed:
+		how := "runner_scale_set_name is " + fmt.Sprintf("%q", s.Name.Value)
+		if s.Name.Defaulted {
 			how = "runner_scale_set_name is unset, so the scale set is named after its label"
 		}
-		c.add(RuleLabelNotPublished, finding.Blocker, posOr(rs.RunnerLabel.Pos, rs.Pos, tv.File),
+		c.add(RuleLabelNotPublished, finding.Blocker, s.Label.Pos,
 			fmt.Sprintf("%s publishes %q only through its scale-set name (%s): the label is inferred from the name, not published, and breaks once the name is made owner-distinct", key, label, how),
-			fmt.Sprintf("Add %q to %s.runner_labels in %s (and give the set an owner-distinct %s.runner_scale_set_name).", label, key, tv.File, key))
+			fmt.Sprintf("Add %q to %s.runner_labels in %s (and give the set an owner-distinct %s.runner_scale_set_name).", label, key, st.File, key))
 	}
 }
 
 // runnerTypes are the core's runner types; the default is nix.
 var runnerTypes = map[string]bool{"nix": true, "docker": true, "dind": true}
 
-func (c *gateRun) checkRunnerType(tv *overlay.Tfvars, rs overlay.RunnerSet, label string) {
-	key := setKey(rs)
-	rt := strings.TrimSpace(rs.RunnerType.Value)
-	if rs.RunnerType.Set && !runnerTypes[rt] {
-		c.add(RuleRunnerType, finding.Blocker, posOr(rs.RunnerType.Pos, rs.Pos, tv.File),
-			fmt.Sprintf("%s.runner_type %q is not a core runner type (nix, docker, dind)", key, rs.RunnerType.Value),
-			fmt.Sprintf("Set %s.runner_type in %s to nix, docker or dind, matching the label's class.", key, tv.File))
+func (c *gateRun) checkRunnerType(st *deploy.Stack, s *deploy.ScaleSet) {
+	key := s.What()
+	rt := s.RunnerType
+	if !rt.Defaulted && !runnerTypes[strings.TrimSpace(rt.Value)] {
+		c.add(RuleRunnerType, finding.Blocker, rt.Pos,
+			fmt.Sprintf("%s.runner_type %q is not a core runner type (nix, docker, dind)", key, rt.Value),
+			fmt.Sprintf("Set %s.runner_type in %s to nix, docker or dind, matching the label's class.", key, st.File))
 		return
 	}
-	effective, defaulted := rt, false
-	if effective == "" {
-		effective, defaulted = "nix", true
-	}
-	what := fmt.Sprintf("runner_type %q", effective)
-	if defaulted {
-		what = "runner_type (unset, so the core default \"nix\")"
+	what := fmt.Sprintf("runner_type %q", rt.Value)
+	if rt.Defaulted {
+		what = fmt.Sprintf("runner_type (unset, so the core default %q)", rt.Value)
 	}
 	// runner_label, then any other capability label the set publishes in runner_labels.
-	cands := []overlay.String{rs.RunnerLabel}
-	for _, v := range rs.RunnerLabels.Values {
-		if v.Value != label {
+	cands := []deploy.Value{s.Label}
+	for _, v := range s.Published {
+		if v.Value != s.Label.Value {
 			cands = append(cands, v)
 		}
 	}
 	for i, v := range cands {
 		class := labelClass(v.Value)
-		if class == "" || class == effective {
+		if class == "" || class == strings.TrimSpace(rt.Value) {
 			continue // not a capability label (the label findings say so), or it matches
 		}
-		pos := posOr(v.Pos, rs.Pos, tv.File)
-		if i == 0 && !defaulted {
-			pos = posOr(rs.RunnerType.Pos, rs.Pos, tv.File)
+		pos := v.Pos
+		if i == 0 && !rt.Defaulted {
+			pos = rt.Pos
 		}
 		c.add(RuleRunnerType, finding.Blocker, pos,
-			fmt.Sprintf("%s serves %q on a %s runner: %s does not match the label's class %q", key, v.Value, effective, what, class),
-			fmt.Sprintf("Set %s.runner_type = %q in %s, or publish only %s-class labels from this set.", key, class, tv.File, effective))
+			fmt.Sprintf("%s serves %q on a %s runner: %s does not match the label's class %q", key, v.Value, rt.Value, what, class),
+			fmt.Sprintf("Set %s.runner_type = %q in %s, or publish only %s-class labels from this set.", key, class, st.File, rt.Value))
 	}
 }
 
@@ -261,36 +246,26 @@ func labelClass(label string) string {
 	return class
 }
 
-func (c *gateRun) checkCapacity(tv *overlay.Tfvars) {
-	for _, l := range tv.Lanes {
-		if !l.Deployed() {
-			continue
-		}
-		c.bounds(tv.File, l.MinRunners, l.MaxRunners, l.Kind+"_min_runners", l.Kind+"_max_runners", "the built-in "+l.Kind+" lane")
-	}
-	for _, rs := range tv.ExtraRunnerSets {
-		k := setKey(rs)
-		c.bounds(tv.File, rs.MinRunners, rs.MaxRunners, k+".min_runners", k+".max_runners", k)
+func (c *gateRun) checkCapacity(st *deploy.Stack) {
+	for _, s := range st.ScaleSets {
+		c.bounds(st.File, s.MinRunners, s.MaxRunners, s.What())
 	}
 }
 
-func (c *gateRun) bounds(file string, min, max overlay.Int, minKey, maxKey, what string) {
+func (c *gateRun) bounds(file string, min, max deploy.Count, what string) {
 	bad := false
-	for _, b := range []struct {
-		v   overlay.Int
-		key string
-	}{{min, minKey}, {max, maxKey}} {
-		if b.v.Set && b.v.Value < 0 {
+	for _, b := range []deploy.Count{min, max} {
+		if !b.Defaulted && b.Value < 0 {
 			bad = true
-			c.add(RuleCapacity, finding.Blocker, posOr(b.v.Pos, overlay.Pos{}, file),
-				fmt.Sprintf("%s = %d is negative", b.key, b.v.Value),
-				fmt.Sprintf("Set %s in %s to 0 or more.", b.key, file))
+			c.add(RuleCapacity, finding.Blocker, b.Pos,
+				fmt.Sprintf("%s = %d is negative", b.Key, b.Value),
+				fmt.Sprintf("Set %s in %s to 0 or more.", b.Key, file))
 		}
 	}
-	if !bad && min.Set && max.Set && min.Value > max.Value {
-		c.add(RuleCapacity, finding.Blocker, posOr(min.Pos, overlay.Pos{}, file),
-			fmt.Sprintf("%s has %s = %d above %s = %d", what, minKey, min.Value, maxKey, max.Value),
-			fmt.Sprintf("Lower %s or raise %s in %s so that min_runners <= max_runners.", minKey, maxKey, file))
+	if !bad && !min.Defaulted && !max.Defaulted && min.Value > max.Value {
+		c.add(RuleCapacity, finding.Blocker, min.Pos,
+			fmt.Sprintf("%s has %s = %d above %s = %d", what, min.Key, min.Value, max.Key, max.Value),
+			fmt.Sprintf("Lower %s or raise %s in %s so that min_runners <= max_runners.", min.Key, max.Key, file))
 	}
 }
 
@@ -303,11 +278,4 @@ func posOr(p, fallback overlay.Pos, file string) overlay.Pos {
 		return fallback
 	}
 	return overlay.Pos{File: file}
-}
-
-func nameOr(v, def string) string {
-	if v != "" {
-		return v
-	}
-	return def
 }

@@ -373,31 +373,3 @@ func TestRules(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-func TestParseConfigURL(t *testing.T) {
-	cases := []struct {
-		raw      string
-		ok       bool
-		owner    string
-		repo     string
-		problems int
-	}{
-		{"https://github.com/tinyland-inc", true, "tinyland-inc", "", 0},
-		{"https://github.com/Jesssullivan/jesssullivan-infra", true, "Jesssullivan", "jesssullivan-infra", 0},
-		{"https://github.com/tinyland-inc/", true, "tinyland-inc", "", 1},
-		{"https://github.com/tinyland-inc/tinyland.dev.git", true, "tinyland-inc", "tinyland.dev", 1},
-		{"https://github.com/a/b/c", true, "a", "b", 1},
-		{"https://github.com/a?x=1", true, "a", "", 1},
-		{"https://github.com:443/a", true, "a", "", 1},
-		{"https://github.com", false, "", "", 1},
-		{"github.com/a", false, "", "", 1},
-		{"", false, "", "", 0},
-		{" https://github.com/a", true, "a", "", 1},
-	}
-	for _, c := range cases {
-		u, ok := parseConfigURL(c.raw, "")
-		if ok != c.ok || u.owner != c.owner || u.repo != c.repo || len(u.problems) != c.problems {
-			t.Errorf("parseConfigURL(%q) = %+v, %v", c.raw, u, ok)
-		}
-	}
-}

@@ -2,119 +2,12 @@ package taxonomy
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/ghurl"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
-
-// configURL is a parsed github_config_url.
-type configURL struct {
-	scheme     string
-	host       string
-	owner      string
-	repo       string
-	enterprise string // https://github.com/enterprises/<slug>
-	problems   []string
-}
-
-// key is the URL's identity for comparisons: host/owner[/repo], lowercased, ignoring the
-// cosmetic problems (trailing slash, .git) that config-url reports on its own.
-func (u configURL) key() string {
-	k := u.host + "/" + u.owner
-	if u.enterprise != "" {
-		k = u.host + "/enterprises/" + u.enterprise
-	}
-	if u.repo != "" {
-		k += "/" + u.repo
-	}
-	return strings.ToLower(k)
-}
-
-// parseConfigURL parses raw and lists what keeps it from being the canonical
-// https://<host>/<owner>[/<repo>]. ok is false when nothing usable could be read.
-// ghes is an additionally accepted host. Credentials in the URL are never echoed.
-func parseConfigURL(raw, ghes string) (configURL, bool) {
-	var u configURL
-	if strings.TrimSpace(raw) == "" {
-		return u, false
-	}
-	if strings.TrimSpace(raw) != raw {
-		u.problems = append(u.problems, "has leading or trailing whitespace")
-	}
-	p, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || p.Host == "" {
-		u.problems = append(u.problems, "is not an absolute URL")
-		return u, false
-	}
-	u.scheme = strings.ToLower(p.Scheme)
-	u.host = strings.ToLower(p.Hostname())
-	if u.scheme != "https" {
-		u.problems = append(u.problems, fmt.Sprintf("uses %s:// instead of https://", u.scheme))
-	}
-	if p.User != nil {
-		u.problems = append(u.problems, "carries credentials")
-	}
-	if p.Port() != "" {
-		u.problems = append(u.problems, "names a port")
-	}
-	if u.host != "github.com" && (ghes == "" || u.host != ghes) {
-		u.problems = append(u.problems, fmt.Sprintf("is on host %s, not github.com (a GitHub Enterprise Server host is accepted only when owner.github_config_url in organization.yaml uses it)", u.host))
-	}
-	if p.RawQuery != "" || p.Fragment != "" {
-		u.problems = append(u.problems, "has a query or fragment")
-	}
-	path := p.Path
-	if strings.HasSuffix(path, "/") && path != "/" {
-		u.problems = append(u.problems, "ends with a slash")
-	}
-	segs := strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
-	switch {
-	case len(segs) == 0:
-		u.problems = append(u.problems, "names no owner")
-		return u, false
-	case len(segs) == 2 && strings.EqualFold(segs[0], "enterprises"):
-		u.enterprise = segs[1]
-		return u, true
-	case len(segs) > 2:
-		u.problems = append(u.problems, "has path segments after <owner>/<repo>")
-	}
-	u.owner = segs[0]
-	if len(segs) >= 2 {
-		u.repo = segs[1]
-		if strings.HasSuffix(strings.ToLower(u.repo), ".git") {
-			u.problems = append(u.problems, "ends with .git")
-			u.repo = u.repo[:len(u.repo)-len(".git")]
-		}
-	}
-	return u, true
-}
-
-// redact drops user info from a URL for messages.
-func redact(raw string) string {
-	if p, err := url.Parse(strings.TrimSpace(raw)); err == nil && p.User != nil {
-		p.User = nil
-		return p.String()
-	}
-	return raw
-}
-
-// canonical renders the URL the way ARC expects it.
-func (u configURL) canonical() string {
-	host := u.host
-	if host == "" {
-		host = "github.com"
-	}
-	if u.enterprise != "" {
-		return "https://" + host + "/enterprises/" + u.enterprise
-	}
-	s := "https://" + host + "/" + u.owner
-	if u.repo != "" {
-		s += "/" + u.repo
-	}
-	return s
-}
 
 // urlUse is one github_config_url setting.
 type urlUse struct {
@@ -125,16 +18,13 @@ type urlUse struct {
 
 func (c *gateRun) urlUses() []urlUse {
 	var uses []urlUse
-	for _, tv := range c.o.Tfvars {
-		if tv == nil {
-			continue
+	for _, st := range c.m.Stacks {
+		if w := written(st.ConfigURL); w.Value != "" {
+			uses = append(uses, urlUse{w, st.File, st.ConfigURL.Key})
 		}
-		if tv.GithubConfigURL.Value != "" {
-			uses = append(uses, urlUse{tv.GithubConfigURL, tv.File, "github_config_url"})
-		}
-		for _, rs := range tv.ExtraRunnerSets {
-			if rs.GithubConfigURL.Value != "" {
-				uses = append(uses, urlUse{rs.GithubConfigURL, tv.File, setKey(rs) + ".github_config_url"})
+		for _, s := range st.ScaleSets {
+			if w := written(s.ConfigURL); s.Lane == "" && w.Value != "" {
+				uses = append(uses, urlUse{w, st.File, s.ConfigURL.Key})
 			}
 		}
 	}
@@ -151,28 +41,28 @@ func (c *gateRun) checkURLs() {
 	anchors := map[string]int{} // URL key -> index of the anchor finding
 	for _, use := range c.urlUses() {
 		pos := posOr(use.v.Pos, overlay.Pos{}, use.file)
-		u, ok := parseConfigURL(use.v.Value, c.ghes)
-		if len(u.problems) > 0 {
+		u, ok := ghurl.Parse(use.v.Value, c.ghes)
+		if len(u.Problems) > 0 {
 			want := "https://github.com/<owner> or https://github.com/<owner>/<repo>"
 			if ok {
-				want = u.canonical()
+				want = u.Canonical()
 			}
 			c.add(RuleConfigURL, finding.Blocker, pos,
-				fmt.Sprintf("%s %q %s; ARC registers against the exact URL https://github.com/<owner>[/<repo>]", use.key, redact(use.v.Value), strings.Join(u.problems, ", ")),
+				fmt.Sprintf("%s %q %s; ARC registers against the exact URL https://github.com/<owner>[/<repo>]", use.key, ghurl.Redact(use.v.Value), strings.Join(u.Problems, ", ")),
 				fmt.Sprintf("Set %s in %s to %s.", use.key, use.file, want))
 		}
-		if !ok || u.enterprise != "" {
+		if !ok || u.Enterprise != "" {
 			continue
 		}
-		if slug != "" && !strings.EqualFold(u.owner, slug) {
+		if slug != "" && !strings.EqualFold(u.Owner, slug) {
 			c.add(RuleOwnerMismatch, finding.Blocker, pos,
-				fmt.Sprintf("%s registers under owner %q, but owner.slug in %s is %q", use.key, u.owner, c.orgF, slug),
-				fmt.Sprintf("Set %s in %s to https://github.com/%s%s; a set for owner %q belongs in that owner's own overlay.", use.key, use.file, slug, repoSuffix(u.repo), u.owner))
+				fmt.Sprintf("%s registers under owner %q, but owner.slug in %s is %q", use.key, u.Owner, c.orgF, slug),
+				fmt.Sprintf("Set %s in %s to https://github.com/%s%s; a set for owner %q belongs in that owner's own overlay.", use.key, use.file, slug, repoSuffix(u.Repo), u.Owner))
 		}
-		if u.repo == "" {
+		if !u.RepoScoped() {
 			continue
 		}
-		k := u.key()
+		k := u.Key()
 		if i, seen := anchors[k]; seen {
 			c.r.Findings[i].Message = addUse(c.r.Findings[i].Message, use)
 			continue
@@ -198,10 +88,9 @@ func addUse(msg string, use urlUse) string {
 	return msg + marker + use.file + " " + use.key + ")"
 }
 
-func (c *gateRun) anchor(use urlUse, pos overlay.Pos, u configURL) {
-	owner := u.owner
-	ownerURL := "https://" + nameOr(u.host, "github.com") + "/" + owner
-	base := fmt.Sprintf("%s %s registers ARC at repository scope (%s/%s)", use.key, u.canonical(), owner, u.repo)
+func (c *gateRun) anchor(use urlUse, pos overlay.Pos, u ghurl.URL) {
+	ownerURL := u.OwnerURL()
+	base := fmt.Sprintf("%s %s registers ARC at repository scope (%s/%s)", use.key, u.Canonical(), u.Owner, u.Repo)
 	if c.opts.Core {
 		c.add(RuleRepoAnchor, finding.Blocker, pos,
 			base+"; the core's own stack must never carry a repository or personal-account registration anchor",

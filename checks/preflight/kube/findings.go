@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/ghurl"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -267,7 +268,7 @@ func (c *collector) checkScaleSet(w ScaleSetExpectation, items []unstructured.Un
 		})
 	}
 	if want := w.ConfigURL.Value; want != "" {
-		if got := spec("githubConfigUrl"); !sameConfigURL(got, want) {
+		if got := spec("githubConfigUrl"); !ghurl.Same(got, want) {
 			c.out = append(c.out, finding.Finding{
 				Rule: RuleScaleSetMismatch, Severity: finding.Blocker, Position: w.ConfigURL.Pos,
 				Message:    fmt.Sprintf("%s has githubConfigUrl %s, tfvars expects %q (%s): it registers in another scope", ref, quoteOr(got, "(empty)"), want, w.Source),
@@ -354,12 +355,6 @@ func scaleSetID(ann map[string]string) (int, string) {
 		return 0, fmt.Sprintf("annotation %s=%q is not a positive id", ScaleSetIDAnnotation, v)
 	}
 	return id, ""
-}
-
-// sameConfigURL compares registration URLs the way GitHub resolves them: the chart trims
-// a trailing slash, and owner and repository names are case-insensitive.
-func sameConfigURL(a, b string) bool {
-	return strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(b, "/"))
 }
 
 // accessFindings folds the per-call failures into one finding per cause.

@@ -462,7 +462,7 @@ func TestProbeUnusableClusterAccess(t *testing.T) {
 				a.Token = "not-a-valid-token"
 			}
 		}, rule: kube.RuleKubeUnauthorized, says: "401"},
-		{name: "unknown context", context: "no-such-context", rule: kube.RuleKubeConfig, says: `"no-such-context" not found`},
+		{name: "unknown context", context: "no-such-context", rule: kube.RuleKubeConfig, says: `context "no-such-context" is not in --kubeconfig`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := clientcmd.LoadFromFile(env.Restricted.Kubeconfig)

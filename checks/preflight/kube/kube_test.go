@@ -100,9 +100,6 @@ func TestExpectationsFromFixtures(t *testing.T) {
 			if got, want := strings.Join(sets, "\n"), strings.Join(tc.sets, "\n"); got != want {
 				t.Errorf("scale sets:\n%s\nwant:\n%s", got, want)
 			}
-			if len(exp.Static) != 0 {
-				t.Errorf("static findings on a consistent overlay: %+v", exp.Static)
-			}
 		})
 	}
 }
@@ -142,9 +139,11 @@ func TestExpectationsDefaults(t *testing.T) {
 		sets = append(sets, fmt.Sprintf("%s %s@%s %s %s %s", s.Source, s.Name.Value, s.Name.Pos, s.Label.Value, s.ConfigURL.Value, s.ConfigSecret.Value))
 	}
 	want := []string{
-		"nix lane gh-nix@" + tfvarsFile + " tinyland-nix https://github.com/acme stack-app",
-		"docker lane acme-docker@" + tfvarsFile + ":7:1 tinyland-docker https://github.com/acme stack-app",
-		"extra_runner_sets.acme-heavy acme-heavy@" + tfvarsFile + ":10:1 tinyland-nix-heavy https://github.com/acme heavy-app",
+		// No scale-set names: the core registers each set under its label (the chart falls
+		// back to the release name only when that is empty), never under gh-<kind> or the key.
+		"nix lane tinyland-nix@" + tfvarsFile + " tinyland-nix https://github.com/acme stack-app",
+		"docker lane tinyland-docker@" + tfvarsFile + ":7:1 tinyland-docker https://github.com/acme stack-app",
+		"extra_runner_sets.acme-heavy tinyland-nix-heavy@" + tfvarsFile + ":11:1 tinyland-nix-heavy https://github.com/acme heavy-app",
 	}
 	if strings.Join(sets, "\n") != strings.Join(want, "\n") {
 		t.Errorf("scale sets:\n%s\nwant:\n%s", strings.Join(sets, "\n"), strings.Join(want, "\n"))
@@ -156,15 +155,6 @@ func TestExpectationsDefaults(t *testing.T) {
 	wantSecrets := "owner-app@arc-systems owner-app@arc-runners stack-app@arc-systems stack-app@arc-runners heavy-app@arc-runners"
 	if strings.Join(secrets, " ") != wantSecrets {
 		t.Errorf("secrets %v, want %s", secrets, wantSecrets)
-	}
-	if len(exp.Static) != 1 || exp.Static[0].Rule != RuleSecretNameMismatch || exp.Static[0].Position.Line != 2 {
-		t.Fatalf("static findings %+v, want one %s at the tfvars github_config_secret", exp.Static, RuleSecretNameMismatch)
-	}
-	rep := &finding.Report{}
-	rep.AddRules(Rules()...)
-	rep.Add(exp.Static...)
-	if err := rep.Validate(); err != nil {
-		t.Error(err)
 	}
 }
 

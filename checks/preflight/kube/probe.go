@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
+	"github.com/tinyland-inc/gf-enrollment/internal/kubeconfig"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,12 +33,11 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // Config selects the cluster and bounds the probes.
 type Config struct {
-	// Kubeconfig is an explicit kubeconfig path; "" loads $KUBECONFIG or ~/.kube/config.
+	// Kubeconfig is an explicit kubeconfig path; "" loads $KUBECONFIG, else ~/.kube/config.
 	Kubeconfig string
 	// Context overrides the overlay's context (Expectations.Context); "" uses that, and
 	// when the overlay names none, the kubeconfig's current context.
@@ -74,7 +75,6 @@ const ScaleSetIDAnnotation = "runner-scale-set-id"
 func Probe(ctx context.Context, cfg Config, exp Expectations) *finding.Report {
 	rep := &finding.Report{}
 	rep.AddRules(Rules()...)
-	rep.Add(exp.Static...)
 	if len(exp.Secrets) == 0 && len(exp.ScaleSets) == 0 {
 		return rep
 	}
@@ -139,7 +139,9 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 	rc := cfg.RESTConfig
 	p.context = wanted
 	if rc == nil {
-		loaded, name, err := loadConfig(cfg.Kubeconfig, wanted)
+		// Standard discovery, so exec plugins, token files and $KUBECONFIG merging behave
+		// as operators expect.
+		loaded, name, err := kubeconfig.Load(kubeconfig.Source{Path: cfg.Kubeconfig, Env: os.Getenv("KUBECONFIG")}, wanted)
 		if err != nil {
 			return nil, &finding.Finding{
 				Rule: RuleKubeConfig, Severity: finding.Blocker, Position: p.ctxPos,
@@ -169,34 +171,6 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 		}
 	}
 	return p, nil
-}
-
-// loadConfig resolves the kubeconfig the way kubectl does, so exec plugins, token files
-// and $KUBECONFIG merging behave as operators expect.
-func loadConfig(path, context string) (*rest.Config, string, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if path != "" {
-		rules.ExplicitPath = path
-	}
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context})
-	raw, err := cc.RawConfig()
-	if err != nil {
-		return nil, context, err
-	}
-	name := context
-	if name == "" {
-		name = raw.CurrentContext
-	}
-	if name != "" {
-		if _, ok := raw.Contexts[name]; !ok {
-			return nil, name, fmt.Errorf("context %q not found in the kubeconfig", name)
-		}
-	}
-	rc, err := cc.ClientConfig()
-	if err != nil {
-		return nil, name, err
-	}
-	return rc, name, nil
 }
 
 // prepare sizes the result slots: one per secret, one LIST per runner namespace.

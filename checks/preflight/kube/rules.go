@@ -10,7 +10,6 @@ const (
 	RuleKubeForbidden        = "preflight/kube-forbidden"
 	RuleKubeAPIError         = "preflight/kube-api-error"
 	RuleNamespaceMissing     = "preflight/namespace-missing"
-	RuleSecretNameMismatch   = "preflight/app-secret-name-mismatch"
 	RuleSecretMissing        = "preflight/app-secret-missing"
 	RuleCRDMissing           = "preflight/arc-crd-missing"
 	RuleScaleSetMissing      = "preflight/scale-set-missing"
@@ -29,7 +28,6 @@ var rules = []finding.Rule{
 		Help: "The preflight needs get on the App secrets (it fetches them as metadata only) in both ARC namespaces and get/list on autoscalingrunnersets.actions.github.com in the runner namespace. RBAC cannot grant metadata-only reads; the preflight never requests secret data."},
 	{ID: RuleKubeAPIError, Summary: "the cluster answered a read with an unexpected error"},
 	{ID: RuleNamespaceMissing, Summary: "an ARC namespace named by the tfvars does not exist"},
-	{ID: RuleSecretNameMismatch, Summary: "organization.yaml owner.github_app_secret_name and tfvars github_config_secret name different secrets"},
 	{ID: RuleSecretMissing, Summary: "the owner's GitHub App secret exists in both ARC namespaces",
 		Help: "ARC reads githubConfigSecret from the scale set's namespace; the overlay convention keeps the same App secret in the controller namespace too. Checked as PartialObjectMetadata: values are never read."},
 	{ID: RuleCRDMissing, Summary: "the cluster does not serve AutoscalingRunnerSet (actions.github.com/v1alpha1)"},
