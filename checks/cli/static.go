@@ -101,7 +101,9 @@ func runGates(ctx context.Context, env *Env, name string, g *gateFlags, selected
 	}
 	estate := false
 	for _, gt := range selected {
-		if gt.NeedsTfvars && !RequireTfvars(env, overlays) {
+		// With the enrollment gate in the run, missing tfvars is its blocker; a gate run
+		// alone that needs them has nothing to judge without them.
+		if gt.NeedsTfvars && !runsEnrollment(selected) && !RequireTfvars(env, overlays) {
 			return checker.ExitInput
 		}
 		estate = estate || gt.Estate
@@ -178,4 +180,9 @@ func markedExpected(r *finding.Report, id string) bool {
 		}
 	}
 	return false
+}
+
+// runsEnrollment reports whether the enrollment gate (which reports missing files) is selected.
+func runsEnrollment(selected []gates.Gate) bool {
+	return slices.ContainsFunc(selected, func(g gates.Gate) bool { return g.Name == "enrollment" })
 }

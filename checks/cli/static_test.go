@@ -85,7 +85,7 @@ func TestGateCommandsRunTheirRules(t *testing.T) {
 		}
 		want := []string{cmd}
 		if cmd == "check" {
-			want = []string{"pins", "taxonomy", "workflows"}
+			want = []string{"enrollment", "pins", "taxonomy", "workflows"}
 		}
 		if len(gates) != len(want) {
 			t.Errorf("%s evaluated the rules of gates %v, want %v", cmd, gates, want)

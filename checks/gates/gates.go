@@ -13,6 +13,7 @@ import (
 
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
+	"github.com/tinyland-inc/gf-enrollment/checks/enrollment"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/checks/pins"
@@ -87,6 +88,22 @@ type Gate struct {
 
 // All is every hermetic gate, in report order.
 var All = []Gate{
+	{
+		Name:    "enrollment",
+		Summary: "check that every file and key enrollment requires is present (not empty, null or a placeholder)",
+		Description: `config/organization.yaml and at least one ARC runner tfvars must exist; the
+registration URL, App secret name, cluster context, owner slug and ARC namespaces
+must be set to real values (empty, null, TODO, CHANGEME, <...>, REPLACE_ME, xxx count
+as missing); each stack deploys a scale set; a validation workflow runs on a shared
+label. Everything missing is reported in one run, each with the content to write;
+gfenroll init writes a skeleton that passes.`,
+		Examples:   []string{"gfenroll enrollment --overlay-root .", "gfenroll init --dir . --owner acme ... && gfenroll enrollment --overlay-root ."},
+		Rules:      enrollment.Rules,
+		Registered: func(*Flags) []finding.Rule { return enrollment.Rules() },
+		Check: func(ctx context.Context, o *overlay.Overlay, _ *Flags, _ Context) *finding.Report {
+			return enrollment.Check(ctx, o)
+		},
+	},
 	{
 		Name:    "pins",
 		Summary: "check the core pin contract: organization.yaml and MODULE.bazel agree (and match --expected-core-ref)",

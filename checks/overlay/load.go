@@ -26,9 +26,10 @@ const WorkflowsDir = ".github/workflows"
 // InputErrors; the returned overlay then holds whatever could be read and must not be
 // judged as if it were complete.
 //
-// Missing config/organization.yaml is an error; missing MODULE.bazel leaves Module nil
-// (the pins gate reports it); no tfvars found leaves Tfvars empty (the caller decides);
-// a missing .github/workflows leaves Workflows empty.
+// Absence is not unusable input: a missing config/organization.yaml leaves Org nil, a
+// missing MODULE.bazel leaves Module nil, no tfvars found leaves Tfvars empty and a missing
+// .github/workflows leaves Workflows empty; the enrollment and pins gates report each as a
+// blocker with what to create. A file named explicitly (--tfvars) must exist.
 func Load(root string, opts Options) (*Overlay, error) {
 	l := &loader{root: root, max: opts.MaxFileSize}
 	if l.max <= 0 {
@@ -46,7 +47,7 @@ func Load(root string, opts Options) (*Overlay, error) {
 		return o, InputErrors{{Kind: kind, Msg: msg}}
 	}
 
-	if data := l.read(l.path(OrgFile), OrgFile, true); data != nil {
+	if data := l.read(l.path(OrgFile), OrgFile, false); data != nil {
 		org, errs := ParseOrg(OrgFile, data)
 		o.Org = org
 		l.errs = append(l.errs, errs...)
@@ -80,7 +81,7 @@ func Load(root string, opts Options) (*Overlay, error) {
 		}
 		l.errs = append(l.errs, errs...)
 	}
-	if o.Org == nil && !l.hasErrorFor(OrgFile) {
+	if o.Org == nil && !l.hasErrorFor(OrgFile) && l.exists(OrgFile) {
 		// Defensive: never hand back a nil Org without saying why.
 		l.errs = append(l.errs, &InputError{Pos: Pos{File: OrgFile}, Kind: KindSyntax, Msg: "organization config could not be read"})
 	}
@@ -92,6 +93,12 @@ type loader struct {
 	max      int64
 	explicit map[string]bool // rel paths of tfvars named explicitly
 	errs     InputErrors
+}
+
+// exists reports whether the root-relative path names something on disk.
+func (l *loader) exists(rel string) bool {
+	_, err := os.Lstat(l.path(rel))
+	return err == nil
 }
 
 func (l *loader) hasErrorFor(rel string) bool {
@@ -113,9 +120,6 @@ func (l *loader) read(full, rel string, required bool) []byte {
 	if ie != nil {
 		if ie.Kind == KindMissing && !required {
 			return nil
-		}
-		if ie.Kind == KindMissing && rel == OrgFile {
-			ie.Msg = OrgFile + " does not exist; every overlay root needs one (owner, core pin, substrate)"
 		}
 		if ie.Kind == KindMissing && l.explicit[rel] {
 			ie.Msg = rel + " does not exist (named with --tfvars)"

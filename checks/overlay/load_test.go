@@ -130,7 +130,12 @@ func TestLoadBadInputs(t *testing.T) {
 	}{
 		{name: "missing organization.yaml",
 			break_: func(t *testing.T, r string) { os.Remove(filepath.Join(r, "config/organization.yaml")) },
-			want:   []string{"config/organization.yaml missing: config/organization.yaml does not exist; every overlay root needs one"}},
+			// Absence is the enrollment gate's blocker, not unusable input.
+			check: func(t *testing.T, o *overlay.Overlay) {
+				if o.Org != nil {
+					t.Errorf("Org = %+v, want nil", o.Org)
+				}
+			}},
 		{name: "directory where organization.yaml belongs",
 			break_: func(t *testing.T, r string) {
 				replaceWith(t, r, "config/organization.yaml", func(p string) error { return os.Mkdir(p, 0o755) })

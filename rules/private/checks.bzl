@@ -14,7 +14,7 @@ PREFLIGHT_TEST_TAGS = ["manual", "external", "requires-network", "no-cache", "no
 # Variables the live preflight reads (GitHub token, kube config).
 LIVE_ENV = ["GITHUB_TOKEN", "GH_TOKEN", "KUBECONFIG"]
 
-GATES = ["pins", "taxonomy", "workflows", "preflight"]
+GATES = ["enrollment", "pins", "taxonomy", "workflows", "preflight"]
 
 _MODULE_PATTERNS = ["MODULE.bazel", "**/*.MODULE.bazel"]
 _WORKFLOW_PATTERNS = [".github/workflows/*.yml", ".github/workflows/*.yaml"]
@@ -224,6 +224,15 @@ def enrollment_checks(
         common.append("--fail-on-warning")
 
     tests = {
+        # Every required file and key at once: organization.yaml, the tfvars, a validation workflow.
+        "enrollment": struct(
+            args = ["enrollment"],
+            srcs = workflows,
+            names = {"srcs": "attribute 'workflows' of enrollment_checks", "file_args": "attribute 'tfvars' of enrollment_checks"},
+            patterns = _WORKFLOW_PATTERNS,
+            file_args = {t: "--tfvars" for t in tfvars},
+            data = [],
+        ),
         # --workflow-pins: pins/workflow-pin (core pins that workflows carry) is judged by the
         # workflows test, so each test reads only its own files and an edited workflow
         # re-runs the workflows test alone.
@@ -253,7 +262,7 @@ def enrollment_checks(
         ),
     }
     test_names = []
-    for gate in ["pins", "taxonomy", "workflows"]:
+    for gate in ["enrollment", "pins", "taxonomy", "workflows"]:
         spec = tests[gate]
         test_name = "%s_%s_test" % (name, gate)
         test_names.append(":" + test_name)

@@ -1,0 +1,1 @@
+# gfenroll-fixture: delete
