@@ -169,7 +169,7 @@ func Check(_ context.Context, o *overlay.Overlay) *finding.Report {
 				pos = overlay.Pos{File: file}
 			}
 			add(RuleMissingKey, pos, fmt.Sprintf("%s %s %s; it names %s", file, req.Key, absent(v), req.Why),
-				fmt.Sprintf("Set %s in %s to %s.", req.Key, file, example(req.Example, owner)))
+				KeyAction(req, file, owner))
 		}
 	}
 
@@ -178,7 +178,7 @@ func Check(_ context.Context, o *overlay.Overlay) *finding.Report {
 		dir := path.Dir(overlay.TfvarsGlob)
 		add(RuleMissingFile, overlay.Pos{File: dir},
 			fmt.Sprintf("no ARC runner tfvars (%s), so the overlay deploys no runners and the preflight has no scale set to look for", overlay.TfvarsGlob),
-			fmt.Sprintf("Create %s/<owner>.tfvars with: %s%s.", dir, TfvarsSnippet, initHint))
+			TfvarsAction())
 	}
 	for _, st := range m.Stacks {
 		tv := tfvarsOf(o, st.File)
@@ -298,4 +298,25 @@ func tfvarsOf(o *overlay.Overlay, file string) *overlay.Tfvars {
 		}
 	}
 	return nil
+}
+
+// TfvarsAction is the next action for an overlay without ARC runner tfvars. The live
+// preflight gives the same sentence, so the queue lists it once.
+func TfvarsAction() string {
+	return fmt.Sprintf("Create %s/<owner>.tfvars with: %s%s.", path.Dir(overlay.TfvarsGlob), TfvarsSnippet, initHint)
+}
+
+// KeyAction is the next action for a missing organization.yaml key of file.
+func KeyAction(req Requirement, file, owner string) string {
+	return fmt.Sprintf("Set %s in %s to %s.", req.Key, file, example(req.Example, owner))
+}
+
+// RequirementOf returns the entry of Required for key.
+func RequirementOf(key string) Requirement {
+	for _, r := range Required {
+		if r.Key == key {
+			return r
+		}
+	}
+	panic("enrollment: no requirement " + key)
 }

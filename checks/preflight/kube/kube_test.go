@@ -416,11 +416,20 @@ func TestForbiddenUser(t *testing.T) {
 	}
 }
 
-// An overlay with nothing to check makes no call at all (and needs no kubeconfig).
+// An overlay with nothing to check makes no call at all (and needs no kubeconfig), but it
+// is never silent: the skipped check is a blocker saying what is missing. Likewise an
+// overlay without a cluster context is not checked against the kubeconfig's current one.
 func TestProbeNothingExpected(t *testing.T) {
 	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "absent"))
-	rep := Probe(t.Context(), Config{}, Expectations{})
-	if len(rep.Findings) != 0 || len(rep.Rules) != len(Rules()) {
-		t.Errorf("report %+v", rep)
+	secret := SecretExpectation{Name: overlay.String{Value: "github-app-secret", Set: true}, Namespace: overlay.String{Value: "arc-systems", Set: true}}
+	for name, exp := range map[string]Expectations{
+		"nothing to look for": {},
+		"no context":          {Secrets: []SecretExpectation{secret}},
+	} {
+		rep := Probe(t.Context(), Config{}, exp)
+		if len(rep.Findings) != 1 || rep.Findings[0].Rule != RuleKubeNotChecked || rep.Findings[0].Severity != finding.Blocker ||
+			rep.Findings[0].NextAction == "" || len(rep.Rules) != len(Rules()) {
+			t.Errorf("%s: report %+v", name, rep)
+		}
 	}
 }

@@ -13,9 +13,13 @@
 package kube
 
 import (
+	"path"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tinyland-inc/gf-enrollment/checks/enrollment"
+	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"os"
 	"sort"
 	"strings"
@@ -23,7 +27,6 @@ import (
 	"time"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
-	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/internal/kubeconfig"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -75,7 +78,23 @@ const ScaleSetIDAnnotation = "runner-scale-set-id"
 func Probe(ctx context.Context, cfg Config, exp Expectations) *finding.Report {
 	rep := &finding.Report{}
 	rep.AddRules(Rules()...)
+	// Never skipped silently: what the cluster checks lack is a blocker naming it, with the
+	// same next action as the enrollment gate's, so the queue lists the fix once.
 	if len(exp.Secrets) == 0 && len(exp.ScaleSets) == 0 {
+		rep.Add(finding.Finding{Rule: RuleKubeNotChecked, Severity: finding.Blocker,
+			Position:   finding.Position{File: path.Dir(overlay.TfvarsGlob)},
+			Message:    "the cluster was not checked: no ARC runner tfvars and no owner.github_app_secret_name, so there is no App secret and no scale set to look for",
+			NextAction: enrollment.TfvarsAction()})
+		return rep
+	}
+	if cfg.Context == "" && exp.Context.Value == "" && cfg.RESTConfig == nil {
+		file := exp.Context.Pos.File
+		if file == "" {
+			file = overlay.OrgFile
+		}
+		rep.Add(finding.Finding{Rule: RuleKubeNotChecked, Severity: finding.Blocker, Position: exp.Context.Pos,
+			Message:    "the cluster was not checked: no cluster context (substrate.cluster.context, cluster_context in the tfvars, or --context), and the kubeconfig's current context may be another cluster",
+			NextAction: enrollment.KeyAction(enrollment.RequirementOf("substrate.cluster.context"), file, "")})
 		return rep
 	}
 	p, f := newProber(cfg, exp)

@@ -5,6 +5,7 @@ import "github.com/tinyland-inc/gf-enrollment/checks/finding"
 // Rule ids of the Kubernetes probes. Stable: never rename one, add a new id instead.
 const (
 	RuleKubeConfig           = "preflight/kube-config-invalid"
+	RuleKubeNotChecked       = "preflight/kube-not-checked"
 	RuleKubeUnreachable      = "preflight/kube-unreachable"
 	RuleKubeUnauthorized     = "preflight/kube-unauthorized"
 	RuleKubeForbidden        = "preflight/kube-forbidden"
@@ -20,6 +21,8 @@ const (
 )
 
 var rules = []finding.Rule{
+	{ID: RuleKubeNotChecked, Summary: "the cluster checks ran (the overlay names a cluster context and something to look for)",
+		Help: "Without ARC runner tfvars and an App secret name there is nothing to look for, and without a cluster context the current kubeconfig context may be another cluster; either is a blocker rather than a silently skipped check."},
 	{ID: RuleKubeConfig, Summary: "the kubeconfig or the selected context cannot be loaded",
 		Help: "The Kubernetes probes load the kubeconfig the standard way ($KUBECONFIG or ~/.kube/config, exec plugins included) and select --context, else the overlay's substrate.cluster.context."},
 	{ID: RuleKubeUnreachable, Summary: "the cluster did not answer within the deadline (connection, TLS or timeout)"},
