@@ -94,6 +94,52 @@ type Finding struct {
 	// Expected marks a warning the overlay declared as expected (e.g. its personal-boundary
 	// registration anchor): shown, counted apart, never failing.
 	Expected bool `json:"expected,omitempty"`
+	// Step is the enrollment step the finding belongs to (its rule's; set by Finalize).
+	Step Step `json:"step"`
+}
+
+// Step is one step of the enrollment sequence an owner walks, in order.
+type Step int
+
+// The enrollment steps. A rule that declares none belongs to StepOverlay.
+const (
+	StepOverlay      Step = iota // overlay files and pins
+	StepApp                      // owner GitHub App installed with runner permissions
+	StepAppSecret                // App secret in both ARC namespaces
+	StepCoreRead                 // core-read credential
+	StepCachePublish             // optional cache-publish token
+	StepPreflight                // preflight clean
+	StepPlan                     // plan reviewed
+	StepApply                    // apply behind the destroy guard
+	StepProof                    // default-branch proof on a shared label
+)
+
+var stepNames = [...]string{
+	StepOverlay:      "overlay files and pins",
+	StepApp:          "owner GitHub App installed with runner permissions",
+	StepAppSecret:    "App secret in both ARC namespaces",
+	StepCoreRead:     "core-read credential",
+	StepCachePublish: "cache-publish token (optional)",
+	StepPreflight:    "preflight clean",
+	StepPlan:         "plan reviewed",
+	StepApply:        "apply behind the destroy guard",
+	StepProof:        "default-branch proof on a shared label",
+}
+
+// Steps lists every step in order.
+func Steps() []Step {
+	out := make([]Step, len(stepNames))
+	for i := range out {
+		out[i] = Step(i)
+	}
+	return out
+}
+
+func (s Step) String() string {
+	if s < 0 || int(s) >= len(stepNames) {
+		return fmt.Sprintf("step(%d)", int(s))
+	}
+	return stepNames[s]
 }
 
 // Rule describes a rule a gate evaluates. Every finding's Rule must be registered.
@@ -102,6 +148,8 @@ type Rule struct {
 	Summary string `json:"summary"`
 	// Help is a longer explanation (SARIF fullDescription / docs).
 	Help string `json:"help,omitempty"`
+	// Step is the enrollment step the rule's findings belong to (default StepOverlay).
+	Step Step `json:"step,omitempty"`
 }
 
 // Gate returns the gate part of a rule id ("pins" for "pins/drift").
@@ -213,6 +261,13 @@ func (r *Report) Finalize() {
 		}
 		return a.Rule < b.Rule
 	})
+	steps := make(map[string]Step, len(r.Rules))
+	for _, x := range r.Rules {
+		steps[x.ID] = x.Step
+	}
+	for i := range r.Findings {
+		r.Findings[i].Step = steps[r.Findings[i].Rule]
+	}
 	var s Summary
 	for _, f := range r.Findings {
 		switch f.Severity {
@@ -256,15 +311,17 @@ func (r *Report) Validate() error {
 }
 
 // NextActions returns the distinct next actions of blockers then warnings (unexpected
-// first), in finding order: the operator's enrollment queue.
+// first), in enrollment-step order, then finding order: the operator's enrollment queue.
 func (r *Report) NextActions() []string {
 	var out []string
 	seen := map[string]bool{}
+	ordered := append([]Finding(nil), r.Findings...)
+	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].Step < ordered[j].Step })
 	for _, pass := range []func(Finding) bool{
 		func(f Finding) bool { return f.Severity == Blocker },
 		func(f Finding) bool { return f.Severity == Warning && !f.Expected },
 	} {
-		for _, f := range r.Findings {
+		for _, f := range ordered {
 			if pass(f) && f.NextAction != "" && !seen[f.NextAction] {
 				seen[f.NextAction] = true
 				out = append(out, f.NextAction)

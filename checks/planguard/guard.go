@@ -26,23 +26,23 @@ const AllowEnv = "ALLOW_ARC_DESTROY"
 // Rules lists every rule the guard can emit, in a stable order.
 func Rules() []finding.Rule {
 	return []finding.Rule{
-		{ID: RuleDestroy, Summary: "The plan destroys or replaces a resource",
+		{ID: RuleDestroy, Step: finding.StepApply, Summary: "The plan destroys or replaces a resource",
 			Help: "Any planned delete, including delete-then-create and create-then-delete replacements, blocks apply until the state-rehome or teardown decision is recorded. ALLOW_ARC_DESTROY=1 (exactly) turns each into a warning for an intended maintenance window."},
-		{ID: RuleAllowDestroyValue, Summary: "ALLOW_ARC_DESTROY is set to something other than exactly 1",
+		{ID: RuleAllowDestroyValue, Step: finding.StepApply, Summary: "ALLOW_ARC_DESTROY is set to something other than exactly 1",
 			Help: "Only the exact value 1 allows destroys; true, yes or a value with spaces keeps them blocked so a typo never opens a maintenance window."},
-		{ID: RuleUnknownAction, Summary: "The plan uses an action this guard does not know",
+		{ID: RuleUnknownAction, Step: finding.StepApply, Summary: "The plan uses an action this guard does not know",
 			Help: "The guard cannot tell whether an unknown action destroys anything, so it blocks; review the plan by hand or upgrade gfenroll."},
-		{ID: RuleErrored, Summary: "Planning failed",
+		{ID: RuleErrored, Step: finding.StepApply, Summary: "Planning failed",
 			Help: "A plan marked errored is partial and cannot be applied."},
-		{ID: RuleDeferred, Summary: "Changes are deferred to a later plan",
+		{ID: RuleDeferred, Step: finding.StepApply, Summary: "Changes are deferred to a later plan",
 			Help: "Deferred changes are planned again after this apply; run the guard on that next plan too."},
-		{ID: RuleForget, Summary: "A resource leaves state without being destroyed",
+		{ID: RuleForget, Step: finding.StepApply, Summary: "A resource leaves state without being destroyed",
 			Help: "forget (a removed block with destroy = false) drops the object from state and leaves it running; it is not a destroy."},
-		{ID: RuleMoved, Summary: "A resource moves to a new address",
+		{ID: RuleMoved, Step: finding.StepApply, Summary: "A resource moves to a new address",
 			Help: "previous_address is set: a moved block (or state rehome) keeps the object; it is not a destroy."},
-		{ID: RuleImport, Summary: "A resource is imported into state",
+		{ID: RuleImport, Step: finding.StepApply, Summary: "A resource is imported into state",
 			Help: "An import adopts an existing object; it is not a destroy."},
-		{ID: RuleNoDestroy, Summary: "The plan destroys nothing"},
+		{ID: RuleNoDestroy, Step: finding.StepApply, Summary: "The plan destroys nothing"},
 	}
 }
 

@@ -107,6 +107,7 @@ func Run(ctx context.Context, o *overlay.Overlay, opts Options) Result {
 		declared = o.Org.Enrollment.ExpectedWarnings.Strings()
 	}
 	unmatched := rep.MarkExpected(append(append([]string(nil), declared...), opts.Gates.ExpectWarnings...))
+	rep.Tables = append(rep.Tables, StepsTable(rep))
 	return Result{Report: rep, Declared: declared, Unmatched: unmatched}
 }
 

@@ -27,6 +27,7 @@ type jsonFinding struct {
 	Message    string           `json:"message"`
 	NextAction string           `json:"next_action"`
 	Expected   bool             `json:"expected"`
+	Step       finding.Step     `json:"step"`
 }
 
 // WriteJSON renders the canonical JSON report, indented, ending with a newline. It decodes
@@ -46,7 +47,7 @@ func WriteJSON(w io.Writer, r *finding.Report) error {
 		out.Findings = append(out.Findings, jsonFinding{
 			Rule: f.Rule, Severity: f.Severity,
 			File: f.File, Line: f.Line, Column: f.Column,
-			Message: f.Message, NextAction: f.NextAction, Expected: f.Expected,
+			Message: f.Message, NextAction: f.NextAction, Expected: f.Expected, Step: f.Step,
 		})
 	}
 	enc := json.NewEncoder(w)

@@ -49,16 +49,16 @@ const (
 // Rules lists every rule the command emits, in a stable order.
 func Rules() []finding.Rule {
 	return []finding.Rule{
-		{ID: RulePlan, Summary: "What --dry-run would write (nothing is written)"},
-		{ID: RuleApplied, Summary: "The App secret is in place in a namespace (created, updated or unchanged)"},
-		{ID: RuleNotWritten, Summary: "A namespace refused the secret in the server-side dry run, so nothing was written anywhere",
+		{ID: RulePlan, Step: finding.StepAppSecret, Summary: "What --dry-run would write (nothing is written)"},
+		{ID: RuleApplied, Step: finding.StepAppSecret, Summary: "The App secret is in place in a namespace (created, updated or unchanged)"},
+		{ID: RuleNotWritten, Step: finding.StepAppSecret, Summary: "A namespace refused the secret in the server-side dry run, so nothing was written anywhere",
 			Help: "--apply first server-side dry-runs the Secret in every namespace; any refusal (missing namespace, RBAC, a field conflict, an immutable type) stops before the first write."},
-		{ID: RuleApplyFailed, Summary: "A write failed after the dry run passed; the report says what each namespace holds",
+		{ID: RuleApplyFailed, Step: finding.StepAppSecret, Summary: "A write failed after the dry run passed; the report says what each namespace holds",
 			Help: "Re-running is safe: apply is idempotent, namespaces already holding the secret report unchanged."},
-		{ID: RuleExtraKeys, Summary: "The secret holds keys besides the three App keys",
+		{ID: RuleExtraKeys, Step: finding.StepAppSecret, Summary: "The secret holds keys besides the three App keys",
 			Help: "ARC refuses a secret carrying both a PAT (github_token) and App credentials; keys another field manager owns are not removed by apply."},
-		{ID: RuleOtherSecret, Summary: "An extra runner set uses another secret, which this command does not write"},
-		{ID: RuleContextOverride, Summary: "--context differs from organization.yaml's substrate.cluster.context"},
+		{ID: RuleOtherSecret, Step: finding.StepAppSecret, Summary: "An extra runner set uses another secret, which this command does not write"},
+		{ID: RuleContextOverride, Step: finding.StepAppSecret, Summary: "--context differs from organization.yaml's substrate.cluster.context"},
 	}
 }
 
