@@ -98,7 +98,7 @@ var estateRules = []finding.Rule{
 // rules (registered by Check) followed by the estate rules (registered by CheckEstate).
 func Rules() []finding.Rule {
 	out := append([]finding.Rule(nil), overlayRules...)
-	return append(out, estateRules...)
+	return finding.WithDocs(append(out, estateRules...), ruleDocs)
 }
 
 // OverlayRules are the rules Check evaluates.

@@ -86,6 +86,8 @@ type preflightFlags struct {
 func bindPreflight(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 	f := &preflightFlags{}
 	f.overlays.Register(fs)
+	// The preflight judges one overlay: its repository and its cluster.
+	fs.Lookup("overlay-root").Usage = "overlay checkout `DIR` (one overlay; default .)"
 	fs.StringVar(&f.repo, "repo", "", "overlay repository `OWNER/NAME` on GitHub (default owner.repository)")
 	fs.BoolVar(&f.strict, "strict", false, "exit 1 on any blocker (default: report only, exit 0)")
 	fs.StringVar(&f.expectedCoreRef, "expected-core-ref", env.Getenv(cli.EnvExpectedCoreRef),
