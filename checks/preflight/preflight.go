@@ -1,4 +1,4 @@
-// Package preflight is the live, read-only enrollment preflight (SPEC 3.4): it runs the
+// Package preflight is the live, read-only enrollment preflight: it runs the
 // hermetic gates (pins — with expected core refs resolved through GitHub when no local
 // checkout knows them — taxonomy and workflows) together with the GitHub probes
 // (checks/preflight/github) and the Kubernetes probes (checks/preflight/kube), all

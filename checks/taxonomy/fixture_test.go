@@ -90,7 +90,7 @@ func tinyland() *overlay.Overlay {
 	return o
 }
 
-// jess builds the personal-account overlay of the seeds: a repository registration anchor
+// jess builds the personal-account overlay: a repository registration anchor
 // (expected warning), owner-distinct scale-set names, and a compute-expansion set that
 // serves tinyland-nix-heavy.
 func jess() *overlay.Overlay {

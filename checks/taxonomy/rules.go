@@ -1,4 +1,4 @@
-// Package taxonomy is the runner taxonomy gate (SPEC 3.2) and the multi-overlay estate check.
+// Package taxonomy is the runner taxonomy gate and the multi-overlay estate check.
 //
 // Workflow-facing runner labels are capability classes shared by every overlay
 // (tinyland-nix, tinyland-nix-heavy, ...). Owner, repository and scale-set identity is
@@ -27,7 +27,7 @@
 // Decisions:
 //   - The core's arc-runner module publishes runner_label in the scale set's labels, so a set
 //     whose runner_label differs from its scale-set name publishes it explicitly even when
-//     runner_labels lists only generic labels (the seeds' own example). A set without
+//     runner_labels lists only generic labels (the personal overlay's compute-expansion set does so). A set without
 //     runner_label, or whose label is its scale-set name and nothing else, relies on ARC
 //     inferring the label from the name: a blocker.
 //   - Scale-set names default as the core does: a built-in lane's to tinyland-<kind>, an

@@ -1,4 +1,4 @@
-// Package workflows is the workflows gate (SPEC 3.3): every job of an overlay's GitHub
+// Package workflows is the workflows gate: every job of an overlay's GitHub
 // Actions workflows must target shared capability labels, and jobs on shared self-hosted
 // runners must not hand untrusted code secrets, deployment environments or a write token.
 //

@@ -1,6 +1,6 @@
 // Package pinupdate moves an overlay's two core pins — core.pinned_commit in
 // config/organization.yaml and the core git_override commit in MODULE.bazel — to one commit
-// in one step (SPEC 3.5), then re-runs the pins gate.
+// in one step, then re-runs the pins gate.
 //
 // The edit is byte-precise: the overlay loader reports where each value starts, the value's
 // bytes there are checked against the parsed value, and only those bytes are replaced, so

@@ -114,7 +114,7 @@ func bindPreflight(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 	}
 }
 
-// positionals takes the seeds' wrapper form OVERLAY [TFVARS [REPO]], with flags allowed
+// positionals takes the core checkout's wrapper form OVERLAY [TFVARS [REPO]], with flags allowed
 // after each of them (Go's flag package stops at the first positional argument).
 func (f *preflightFlags) positionals(fs *flag.FlagSet, args []string) error {
 	var pos []string

@@ -1,4 +1,4 @@
-// Package github holds the live preflight's GitHub probes (SPEC 3.4): the overlay
+// Package github holds the live preflight's GitHub probes: the overlay
 // repository's Actions secret names (the core-read credential), its default branch, recent
 // default-branch validation runs and the jobs' runner labels (enrollment proof), and a
 // resolver of core refs through the commits API for the pins gate.

@@ -181,7 +181,7 @@ func NewExpectations(o *overlay.Overlay) Expectations {
 	}
 	if len(o.Tfvars) == 0 && orgSecret.Value != "" {
 		// No ARC stack file to say otherwise: the owner's App secret still belongs in
-		// the core's default namespaces (SPEC 3.4).
+		// the core's default namespaces.
 		for _, ns := range []string{DefaultControllerNamespace, DefaultRunnerNamespace} {
 			addSecret(orgSecret, defaulted(ns, orgSecret.Pos), "owner GitHub App secret")
 		}
