@@ -19,7 +19,7 @@ var ruleDocs = map[string][]finding.RuleDoc{
 	RuleMintedLabel: {
 		{Severity: "blocker",
 			When:       "a label carries `personal`, the owner slug, a repository name, or starts with a scale-set name (also when declared in `runner_contract.shared_labels`)",
-			NextAction: "replace it with the shared capability label; identity stays in `runner_scale_set_name` / `github_config_url`"},
+			NextAction: "replace it with the shared capability label (an extra set's `runner_label`: list the new label in its `runner_labels` too); identity stays in `runner_scale_set_name` / `github_config_url`"},
 	},
 	RuleScaleSetDuplicate: {
 		{Severity: "blocker",
@@ -29,7 +29,7 @@ var ruleDocs = map[string][]finding.RuleDoc{
 	RuleLabelNotPublished: {
 		{Severity: "blocker",
 			When:       "an extra runner set has no `runner_label`, or its label equals its scale-set name without being listed in `runner_labels`: ARC would only infer it from the name",
-			NextAction: "set `runner_label` and list it in `runner_labels`"},
+			NextAction: "set `runner_label` to a shared capability label and list it in `runner_labels`; a label equal to the scale-set name that is a shared label only needs listing"},
 	},
 	RuleRunnerType: {
 		{Severity: "blocker",
