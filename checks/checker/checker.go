@@ -7,7 +7,9 @@
 //   - Under `bazel test` ($XML_OUTPUT_FILE set) JUnit also goes to $XML_OUTPUT_FILE and
 //     text, JSON and SARIF reports to $TEST_UNDECLARED_OUTPUTS_DIR/<name>.report.{txt,json,sarif}.
 //   - With the github format, a markdown summary is appended to $GITHUB_STEP_SUMMARY.
-//   - Files are written atomically (temp file + rename): a failed run leaves no partial report.
+//   - Files are written atomically (temp file + rename) and all or nothing: a failed run
+//     leaves no partial report and no report of a run that failed. Only regular files or new
+//     paths are written; a device, FIFO, symlink or directory is refused with exit 2.
 //   - Exit codes: 0 no blocker, 1 blockers (or unexpected warnings with --fail-on-warning),
 //     2 unusable input or usage; a panic becomes one line and exit 2.
 //
@@ -21,11 +23,11 @@
 package checker
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,6 +86,11 @@ type Config struct {
 	Version string
 	// Getenv reads the environment; nil means os.Getenv (tests inject their own).
 	Getenv func(string) string
+	// ReportOnly makes Finish exit 0 whatever the findings, unless FailOnWarning is set
+	// (the non-strict live preflight: its report is the enrollment queue, not a verdict).
+	ReportOnly bool
+	// Redact, when set, removes credentials from an error message before it is printed.
+	Redact func(string) string
 }
 
 // RegisterFlags adds --format, --output, --quiet and --fail-on-warning to fs.
@@ -95,6 +102,21 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Var((*outputsFlag)(&c.Outputs), "output", "also write a report in `FORMAT=PATH` (repeatable; parent directories are created)")
 	fs.BoolVar(&c.Quiet, "quiet", false, "hide ok findings in text and markdown output")
 	fs.BoolVar(&c.FailOnWarning, "fail-on-warning", false, "exit 1 on a warning the overlay did not declare expected")
+}
+
+// Strings is a repeatable flag of non-empty strings (--overlay-root, --tfvars,
+// --expect-warning): each use appends one value.
+type Strings []string
+
+func (s *Strings) String() string { return strings.Join(*s, ",") }
+
+// Set appends v; a blank value is a usage error.
+func (s *Strings) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("empty value")
+	}
+	*s = append(*s, v)
+	return nil
 }
 
 type formatFlag render.Format
@@ -122,6 +144,9 @@ func (o *outputsFlag) String() string {
 func (o *outputsFlag) Set(s string) error {
 	out, err := ParseOutput(s)
 	if err != nil {
+		return err
+	}
+	if err := CheckTarget(out.Path); err != nil {
 		return err
 	}
 	for _, x := range *o {
@@ -167,11 +192,14 @@ func (c *Config) Files() []Output {
 }
 
 // Emit finalizes r (sorting findings, recomputing the summary; Tool defaults to Name),
-// renders every requested format, writes the report files atomically, appends the GitHub
-// step summary when the github format is requested, and finally writes the --format report
-// to stdout. Files are written before stdout so a run that cannot write its reports fails
-// (exit 2) without first printing a report that looks complete.
-func (c *Config) Emit(stdout io.Writer, r *finding.Report) error {
+// renders every requested format, and then writes all of it or nothing: the report files
+// are staged beside their targets, the GitHub step summary is appended when the github
+// format is requested, the files are renamed into place and finally the --format report
+// goes to stdout. If any step fails, every file is put back as it was (new files and
+// directories removed, replaced ones restored, the step summary truncated to its old size)
+// and the error says why: the caller exits 2 without leaving a partial set of reports.
+// A target that is not a regular file or a new path is refused before anything is written.
+func (c *Config) Emit(stdout io.Writer, r *finding.Report) (err error) {
 	if r.Tool == "" {
 		r.Tool = c.reportName()
 	}
@@ -195,6 +223,9 @@ func (c *Config) Emit(stdout io.Writer, r *finding.Report) error {
 	github := c.Format == render.GitHub
 	contents := make([][]byte, len(files))
 	for i, out := range files {
+		if err := CheckTarget(out.Path); err != nil {
+			return err
+		}
 		b, err := renderOnce(out.Format)
 		if err != nil {
 			return err
@@ -207,18 +238,98 @@ func (c *Config) Emit(stdout io.Writer, r *finding.Report) error {
 		return err
 	}
 
+	set := &fileSet{}
+	var summary *summaryMark
+	defer func() {
+		if err == nil {
+			set.Done()
+			return
+		}
+		err = errors.Join(err, set.Rollback(), summary.restore())
+	}()
 	for i, out := range files {
-		if err := WriteFileAtomic(out.Path, contents[i]); err != nil {
+		if err := set.Stage(out.Path, contents[i]); err != nil {
 			return err
 		}
 	}
 	if github {
+		if summary, err = markSummary(c.getenv(render.StepSummaryEnv)); err != nil {
+			return err
+		}
 		if err := render.AppendStepSummary(c.getenv, r, opts); err != nil {
 			return err
 		}
 	}
-	_, err = stdout.Write(main)
-	return err
+	if err := set.Commit(); err != nil {
+		return err
+	}
+	if _, err := stdout.Write(main); err != nil {
+		return fmt.Errorf("write the report to stdout: %w", err)
+	}
+	return nil
+}
+
+// summaryMark remembers the GitHub step summary file as it was before this run appended to
+// it, so a failed run can take its part back.
+type summaryMark struct {
+	path    string
+	existed bool
+	size    int64
+}
+
+func markSummary(path string) (*summaryMark, error) {
+	if path == "" {
+		return nil, nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &summaryMark{path: path}, nil
+	case err != nil:
+		return nil, fmt.Errorf("append step summary: %w", err)
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("append step summary: %s is %s, not a regular file", path, describeMode(st.Mode()))
+	}
+	return &summaryMark{path: path, existed: true, size: st.Size()}, nil
+}
+
+func (m *summaryMark) restore() error {
+	if m == nil {
+		return nil
+	}
+	if !m.existed {
+		return ignoreMissing(os.Remove(m.path))
+	}
+	if err := os.Truncate(m.path, m.size); err != nil {
+		return fmt.Errorf("undo the step summary of a failed run: %w", err)
+	}
+	return nil
+}
+
+// Finish is the one way a checker run ends once it has a report: Emit, then the exit code.
+// A failure to emit is printed to stderr as "<who>: <error>" (escaped, redacted) and
+// returns ExitInput; otherwise ExitCode decides, or ExitOK for a ReportOnly run.
+func (c *Config) Finish(stdout, stderr io.Writer, who string, r *finding.Report) int {
+	if err := c.Emit(stdout, r); err != nil {
+		msg := err.Error()
+		if c.Redact != nil {
+			msg = c.Redact(msg)
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", who, finding.EscapeLine(strings.Join(strings.Fields(msg), " ")))
+		return ExitInput
+	}
+	if c.ReportOnly && !c.FailOnWarning {
+		return ExitOK
+	}
+	return ExitCode(r, c.FailOnWarning)
+}
+
+// Refuse ends a run whose input is unusable: each problem of err is printed as
+// "file:line:col: error input/<kind>: message" (finding.WriteInputErrors; where names the
+// input of a problem without a file) and the code is ExitInput, with no report written.
+func Refuse(stderr io.Writer, where string, err error) int {
+	finding.WriteInputErrors(stderr, "", where, err)
+	return ExitInput
 }
 
 // ExitCode maps a finalized report to the process exit code: 1 with any blocker, or with
@@ -232,34 +343,17 @@ func ExitCode(r *finding.Report, failOnWarning bool) int {
 
 // WriteFileAtomic writes data to path through a temporary file in the same directory and a
 // rename, so readers (and a failed run) never see a partial file. Missing parent
-// directories are created.
+// directories are created. A path that is not a regular file or a new path is refused
+// (CheckTarget).
 func WriteFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write report %s: %w", path, err)
+	set := &fileSet{}
+	if err := set.Stage(path, data); err != nil {
+		return errors.Join(err, set.Rollback())
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write report %s: %w", path, err)
+	if err := set.Commit(); err != nil {
+		return errors.Join(err, set.Rollback())
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = io.Copy(tmp, bytes.NewReader(data)); err != nil {
-		return fmt.Errorf("write report %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write report %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write report %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write report %s: %w", path, err)
-	}
+	set.Done()
 	return nil
 }
 

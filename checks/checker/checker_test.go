@@ -6,9 +6,11 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
@@ -270,8 +272,16 @@ func TestProgram(t *testing.T) {
 		Usage: "demo [--limit N] FILE...",
 		Flags: func(fs *flag.FlagSet) { fs.IntVar(&limit, "limit", 0, "blockers above this") },
 		Check: func(_ context.Context, args []string) (*finding.Report, error) {
-			if len(args) == 0 {
-				return nil, errors.New("a.yaml:3:1: error input/syntax: bad\nb.yaml: error input/missing: no such file")
+			switch {
+			case len(args) == 0:
+				return nil, finding.InputErrors{
+					{Pos: finding.Position{File: "a.yaml", Line: 3, Column: 1}, Kind: finding.KindSyntax, Msg: "bad\nvalue"},
+					{Pos: finding.Position{File: "b.yaml"}, Kind: finding.KindMissing, Msg: "no such file"},
+				}
+			case args[0] == "plain":
+				return nil, errors.New("cannot read input")
+			case args[0] == "forged":
+				return nil, &finding.InputError{Pos: finding.Position{File: "::error file=x::pwned\n::warning::x.yaml", Line: 1}, Kind: finding.KindSyntax, Msg: "m"}
 			}
 			if limit > 0 {
 				return report(finding.Blocker), nil
@@ -293,8 +303,19 @@ func TestProgram(t *testing.T) {
 	if code, _, errOut := run("--nope"); code != 2 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "demo --help") {
 		t.Errorf("unknown flag: %d %q", code, errOut)
 	}
-	if code, out, errOut := run("--output", "json="+outPath); code != 2 || out != "" || !strings.Contains(errOut, "a.yaml:3:1") {
-		t.Errorf("input error: %d %q %q", code, out, errOut)
+	// Unusable input: the documented line per problem, exit 2, no report.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "a.yaml:3:1: error input/syntax: bad value\nb.yaml: error input/missing: no such file\n"},
+		{[]string{"plain"}, "demo: error input/read: cannot read input\n"},
+		{[]string{"forged"}, "./::error file=x::pwned\\x0a::warning::x.yaml:1: error input/syntax: m\n"},
+	} {
+		code, out, errOut := run(append([]string{"--output", "json=" + outPath}, c.args...)...)
+		if code != 2 || out != "" || errOut != c.want {
+			t.Errorf("input error %q: exit %d, stdout %q\nstderr %q\nwant   %q", c.args, code, out, errOut, c.want)
+		}
 	}
 	if _, err := os.Stat(outPath); !os.IsNotExist(err) {
 		t.Errorf("an input error wrote %s", outPath)
@@ -304,5 +325,133 @@ func TestProgram(t *testing.T) {
 	}
 	if code, _, _ := run("--limit", "1", "x"); code != 1 {
 		t.Errorf("blocker run exit %d, want 1", code)
+	}
+}
+
+// A report target that is not a regular file or a new path is refused before anything is
+// written: renaming over it would replace a device node, a FIFO another process reads, a
+// symlink (and not its target) or a directory's name.
+func TestEmitRefusesSpecialTargets(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(dir, "target.json")
+	if err := os.WriteFile(target, []byte("keep\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, path string
+		mode       os.FileMode // what the path must still be
+		says       string
+	}{
+		{"fifo", fifo, os.ModeNamedPipe, "a named pipe (FIFO), not a regular file"},
+		{"symlink", link, os.ModeSymlink, "a symbolic link, not a regular file"},
+		{"directory", sub, os.ModeDir, "a directory, not a regular file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			first := filepath.Join(dir, c.name+"-first.json")
+			cfg := &Config{Format: render.Text, Getenv: env(nil), Outputs: []Output{{render.JSON, first}, {render.JSON, c.path}}}
+			var out bytes.Buffer
+			err := cfg.Emit(&out, report(finding.Blocker))
+			if err == nil || !strings.Contains(err.Error(), c.says) {
+				t.Fatalf("Emit error = %v, want one saying %q", err, c.says)
+			}
+			if out.Len() != 0 {
+				t.Errorf("printed a report:\n%s", out.String())
+			}
+			if _, err := os.Lstat(first); !os.IsNotExist(err) {
+				t.Errorf("the first output was written: %v", err)
+			}
+			st, err := os.Lstat(c.path)
+			if err != nil || st.Mode().Type() != c.mode {
+				t.Errorf("%s is no longer what it was: %v %v", c.path, st.Mode(), err)
+			}
+			if b, _ := os.ReadFile(target); string(b) != "keep\n" {
+				t.Errorf("the symlink's target changed: %q", b)
+			}
+			// The flag refuses it at parse time, before a command does any work.
+			var outs outputsFlag
+			if err := outs.Set("json=" + c.path); err == nil || !strings.Contains(err.Error(), c.says) {
+				t.Errorf("--output json=%s: %v", c.path, err)
+			}
+			assertNoTempFiles(t, dir)
+		})
+	}
+}
+
+// failingWriter is a stdout that cannot be written (a closed pipe).
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// When any later step fails — another output, the step summary, stdout — no output of the
+// run stays behind: new files and directories are gone, replaced files hold their old
+// content, and the step summary is as it was.
+func TestEmitAllOrNothing(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		laterFile  bool // a later --output cannot be written
+		badSummary bool // $GITHUB_STEP_SUMMARY is a directory
+		stdout     io.Writer
+		says       string
+	}{
+		{name: "later output", laterFile: true, stdout: new(bytes.Buffer), says: "r3.json"},
+		{name: "step summary", badSummary: true, stdout: new(bytes.Buffer), says: "step summary"},
+		{name: "stdout", stdout: failingWriter{}, says: "broken pipe"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			existing := filepath.Join(dir, "old.sarif")
+			if err := os.WriteFile(existing, []byte("old report\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			summary := filepath.Join(dir, "summary.md")
+			if err := os.WriteFile(summary, []byte("earlier step\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if c.badSummary {
+				summary = filepath.Join(dir, "summary-dir")
+				os.Mkdir(summary, 0o755)
+			}
+			outs := []Output{
+				{render.JSON, filepath.Join(dir, "new", "deeper", "r1.json")},
+				{render.SARIF, existing},
+				{render.GitHub, filepath.Join(dir, "r2.txt")},
+			}
+			if c.laterFile {
+				blocker := filepath.Join(dir, "plain")
+				os.WriteFile(blocker, nil, 0o644)
+				outs = append(outs, Output{render.JSON, filepath.Join(blocker, "r3.json")})
+			}
+			cfg := &Config{Format: render.Text, Outputs: outs, Getenv: env(map[string]string{render.StepSummaryEnv: summary})}
+			err := cfg.Emit(c.stdout, report(finding.Blocker))
+			if err == nil || !strings.Contains(err.Error(), c.says) {
+				t.Fatalf("Emit error = %v, want one naming %q", err, c.says)
+			}
+			for _, p := range []string{filepath.Join(dir, "new"), filepath.Join(dir, "r2.txt")} {
+				if _, err := os.Lstat(p); !os.IsNotExist(err) {
+					t.Errorf("%s stayed behind after a failed run", p)
+				}
+			}
+			if b, _ := os.ReadFile(existing); string(b) != "old report\n" {
+				t.Errorf("replaced report not restored: %q", b)
+			}
+			if !c.badSummary {
+				if b, _ := os.ReadFile(summary); string(b) != "earlier step\n" {
+					t.Errorf("step summary not restored: %q", b)
+				}
+			}
+			assertNoTempFiles(t, dir)
+		})
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 )
@@ -21,9 +20,11 @@ type Program struct {
 	Usage string
 	// Flags registers the checker's own flags (optional).
 	Flags func(fs *flag.FlagSet)
-	// Check judges the input. A non-nil error means the input was unusable: its message is
-	// printed to stderr (one problem per line, "file:line:col: ..." where known) and the exit
-	// code is 2 with no report written. args are the positional arguments after the flags.
+	// Check judges the input. A non-nil error means the input was unusable: exit code 2, no
+	// report, and each problem printed as "file:line:col: error input/<kind>: message". Return
+	// finding.InputErrors (or a *finding.InputError, as overlay.Load does) to name the file,
+	// position and kind; any other error is one input/read problem of the program's input.
+	// args are the positional arguments after the flags.
 	Check func(ctx context.Context, args []string) (*finding.Report, error)
 	// Version is reported in SARIF.
 	Version string
@@ -49,14 +50,9 @@ func (p Program) Run(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	rep, err := p.Check(ctx, fs.Args())
 	if err != nil {
-		fmt.Fprintln(stderr, strings.TrimRight(err.Error(), "\n"))
-		return ExitInput
+		return Refuse(stderr, p.Name, err)
 	}
-	if err := cfg.Emit(stdout, rep); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
-		return ExitInput
-	}
-	return ExitCode(rep, cfg.FailOnWarning)
+	return cfg.Finish(stdout, stderr, p.Name, rep)
 }
 
 // Main runs the program on os.Args under the panic guard, cancelling its context on

@@ -1,15 +1,14 @@
 package cli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
@@ -23,8 +22,8 @@ type OverlayFlags struct {
 
 // Register adds the flags to fs.
 func (f *OverlayFlags) Register(fs *flag.FlagSet) {
-	fs.Var((*stringList)(&f.Roots), "overlay-root", "overlay checkout `DIR` (repeatable: several overlays are also checked against each other; default .)")
-	fs.Var((*stringList)(&f.Tfvars), "tfvars", "ARC runner stack variables `PATH`, relative to the overlay root (repeatable; default tofu/stacks/arc-runners/*.tfvars)")
+	fs.Var((*checker.Strings)(&f.Roots), "overlay-root", "overlay checkout `DIR` (repeatable: several overlays are also checked against each other; default .)")
+	fs.Var((*checker.Strings)(&f.Tfvars), "tfvars", "ARC runner stack variables `PATH`, relative to the overlay root (repeatable; default tofu/stacks/arc-runners/*.tfvars)")
 }
 
 // Load loads every overlay root. Problems with the input are printed to env.Stderr, one
@@ -62,7 +61,7 @@ func (f *OverlayFlags) Load(env *Env) (overlays []*overlay.Overlay, ok bool) {
 			if multi {
 				prefix = root
 			}
-			PrintInputErrors(env.Stderr, prefix, root, err)
+			finding.WriteInputErrors(env.Stderr, prefix, root, err)
 			ok = false
 			continue
 		}
@@ -88,39 +87,10 @@ func RequireTfvars(env *Env, overlays []*overlay.Overlay) bool {
 		if len(overlays) > 1 {
 			dir = path.Join(filepath.ToSlash(o.Root), dir)
 		}
-		fmt.Fprintf(env.Stderr, "%s: error input/missing: no ARC runner tfvars found: searched %s; pass --tfvars PATH to name them\n", dir, searched)
+		finding.WriteInputErrors(env.Stderr, "", "", &finding.InputError{Pos: finding.Position{File: dir}, Kind: finding.KindMissing,
+			Msg: fmt.Sprintf("no ARC runner tfvars found: searched %s; pass --tfvars PATH to name them", searched)})
 	}
 	return ok
-}
-
-// PrintInputErrors prints a loader error as one line per problem. prefix (the overlay
-// root when several are checked) is joined before each file; root names the overlay in
-// lines that have no file.
-func PrintInputErrors(w io.Writer, prefix, root string, err error) {
-	var errs overlay.InputErrors
-	if !errors.As(err, &errs) {
-		var one *overlay.InputError
-		if errors.As(err, &one) {
-			errs = overlay.InputErrors{one}
-		} else {
-			errs = overlay.InputErrors{{Kind: overlay.KindRead, Msg: err.Error()}}
-		}
-	}
-	for _, e := range errs {
-		pos := e.Pos
-		if pos.File == "" {
-			pos.File = root
-		} else if prefix != "" {
-			pos.File = path.Join(filepath.ToSlash(prefix), pos.File)
-		}
-		kind := e.Kind
-		if kind == "" {
-			kind = overlay.KindRead
-		}
-		// Messages quote file content; keep each problem on one line.
-		msg := strings.Join(strings.Fields(strings.ReplaceAll(e.Msg, "\n", " ")), " ")
-		fmt.Fprintf(w, "%s: error input/%s: %s\n", pos, kind, msg)
-	}
 }
 
 // DisplayRoot is the overlay root as it appears in multi-overlay reports: the path as given,
@@ -151,16 +121,4 @@ func PrefixPositions(r *finding.Report, root string) {
 		}
 		f.File = path.Join(root, f.File)
 	}
-}
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (s *stringList) String() string { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error {
-	if strings.TrimSpace(v) == "" {
-		return errors.New("empty value")
-	}
-	*s = append(*s, v)
-	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"syscall"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 )
 
 // Env is what a command may touch of the process: its streams and environment. Tests
@@ -33,6 +34,16 @@ type Env struct {
 	Prog string
 	// Version is the binary's version (SARIF driver version, --version).
 	Version string
+}
+
+// Finish is the one end of every command that has a report: the report is named after the
+// binary and the command, emitted through cfg (files all or nothing, then stdout) and mapped
+// to the exit code; a failure to emit prints one line "<prog> <command>: <error>" and
+// returns ExitInput.
+func (env *Env) Finish(command string, cfg *checker.Config, rep *finding.Report) int {
+	rep.Tool = env.Prog
+	cfg.Name, cfg.Version, cfg.Getenv = command, env.Version, env.Getenv
+	return cfg.Finish(env.Stdout, env.Stderr, env.Prog+" "+command, rep)
 }
 
 // Help groups of the commands outside this package, so both binaries' help reads alike.
@@ -60,6 +71,9 @@ type Command struct {
 	Description string
 	// Examples are full command lines shown by `<cmd> --help`.
 	Examples []string
+	// Rules lists every rule the command's reports can carry; the rule reference is checked
+	// against the registered commands' rules, so every command that reports sets it.
+	Rules func() []finding.Rule
 	// Bind registers the command's flags on fs (env gives flag defaults from the
 	// environment) and returns the function that runs once they are parsed.
 	Bind func(fs *flag.FlagSet, env *Env) RunFunc

@@ -10,116 +10,29 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/gates"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
-	"github.com/tinyland-inc/gf-enrollment/checks/pins"
 	"github.com/tinyland-inc/gf-enrollment/checks/taxonomy"
-	"github.com/tinyland-inc/gf-enrollment/checks/workflows"
 )
 
 // EnvExpectedCoreRef is the default of --expected-core-ref.
-const EnvExpectedCoreRef = "GF_EXPECTED_CORE_REF"
+const EnvExpectedCoreRef = gates.EnvExpectedCoreRef
 
 // GroupHermetic is the help group of the static gate commands.
 const GroupHermetic = "Hermetic gates (no network; what the Bazel tests run)"
 
-// gateFlags are the flags every hermetic gate command accepts, so one argument list (the
-// Bazel macro's, a CI job's) works for check and for each single gate.
+// gateFlags are the flags every hermetic gate command accepts: the overlays, the gates'
+// own and the report flags.
 type gateFlags struct {
-	overlays        OverlayFlags
-	expectedCoreRef string
-	allowAnchor     bool
-	core            bool
-	forbidHosted    bool
-	workflowPins    bool
-	expectWarnings  stringList
-	report          checker.Config
+	overlays OverlayFlags
+	gates    gates.Flags
+	report   checker.Config
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet, env *Env) {
 	g.overlays.Register(fs)
-	fs.StringVar(&g.expectedCoreRef, "expected-core-ref", env.Getenv(EnvExpectedCoreRef),
-		"both core pins must resolve to this `REF`: a 40-hex commit, or a branch/tag resolved in $GF_CORE_PATH (default $"+EnvExpectedCoreRef+")")
-	fs.BoolVar(&g.allowAnchor, "allow-repo-registration-anchor", false,
-		"a repo-scoped github_config_url is a warning, not a blocker (personal accounts; also enrollment.allow_repo_registration_anchor)")
-	fs.BoolVar(&g.core, "core", false, "the overlay is the core's own stack: a repo registration anchor is always a blocker")
-	fs.BoolVar(&g.forbidHosted, "forbid-github-hosted", false, "GitHub-hosted runs-on labels (ubuntu-latest, ...) are blockers")
-	fs.BoolVar(&g.workflowPins, "workflow-pins", false,
-		"judge core pins in workflows (pins/workflow-pin) with the workflows gate, not the pins gate, so each gate reads only its own files (the Bazel rules set it)")
-	fs.Var(&g.expectWarnings, "expect-warning", "warnings of this `RULE` are expected: shown, never failing (repeatable; adds to enrollment.expected_warnings)")
+	g.gates.Register(fs, env.Getenv, false)
 	g.report.RegisterFlags(fs)
-}
-
-// gate is one hermetic gate as the CLI runs it.
-type gate struct {
-	name        string
-	needsTfvars bool
-	rules       func(g *gateFlags) []finding.Rule // registered up front, in gate order
-	check       func(ctx context.Context, env *Env, o *overlay.Overlay, g *gateFlags) *finding.Report
-}
-
-var gates = []gate{
-	{
-		name: "pins",
-		rules: func(g *gateFlags) []finding.Rule {
-			return without(pins.Rules(), g.workflowPins, pins.RuleWorkflowPin)
-		},
-		check: func(ctx context.Context, env *Env, o *overlay.Overlay, g *gateFlags) *finding.Report {
-			return pins.Check(ctx, o, pins.Options{ExpectedCoreRef: g.expectedCoreRef, Resolver: coreref.FromEnv(env.Getenv),
-				SkipWorkflowPins: g.workflowPins})
-		},
-	},
-	{
-		name:        "taxonomy",
-		needsTfvars: true,
-		// Estate rules are registered only when the estate check runs (several roots), so a
-		// single-overlay JUnit report never lists them as passed.
-		rules: func(*gateFlags) []finding.Rule { return taxonomy.OverlayRules() },
-		check: func(ctx context.Context, _ *Env, o *overlay.Overlay, g *gateFlags) *finding.Report {
-			return taxonomy.Check(ctx, o, taxonomy.Options{AllowRepoRegistrationAnchor: g.allowAnchor, Core: g.core})
-		},
-	},
-	{
-		name: "workflows",
-		rules: func(g *gateFlags) []finding.Rule {
-			if g.workflowPins {
-				return append(workflows.Rules(), pins.CheckWorkflowPins(nil).Rules...)
-			}
-			return workflows.Rules()
-		},
-		check: func(ctx context.Context, _ *Env, o *overlay.Overlay, g *gateFlags) *finding.Report {
-			r := workflows.Check(ctx, o, workflows.Options{ForbidGitHubHosted: g.forbidHosted})
-			if g.workflowPins {
-				r.Merge(pins.CheckWorkflowPins(o))
-			}
-			return r
-		},
-	},
-}
-
-// without returns rules less the one with id drop, when cond holds.
-func without(rules []finding.Rule, cond bool, drop string) []finding.Rule {
-	if !cond {
-		return rules
-	}
-	out := rules[:0:0]
-	for _, r := range rules {
-		if r.ID != drop {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func gatesNamed(names ...string) []gate {
-	var out []gate
-	for _, g := range gates {
-		for _, n := range names {
-			if g.name == n {
-				out = append(out, g)
-			}
-		}
-	}
-	return out
 }
 
 const commonExamplesNote = "\nSeveral formats in one run: --format text --output json=report.json --output sarif=report.sarif"
@@ -148,51 +61,26 @@ or with --expect-warning are shown as expected and never fail.
 			"gfenroll check --overlay-root ../tinyland-infra --overlay-root ../jesssullivan-infra",
 			"GF_CORE_PATH=../GloriousFlywheel gfenroll check --overlay-root . --expected-core-ref v1.4.0 --format github",
 		},
-		Bind: gateCommand("check", gates, true),
+		Rules: gates.Rules,
+		Bind:  gateCommand("check", gates.All),
 	}}
-	for _, spec := range []struct {
-		name, summary, description string
-		examples                   []string
-	}{
-		{"pins", "check the core pin contract: organization.yaml and MODULE.bazel agree (and match --expected-core-ref)",
-			`core.pinned_commit in config/organization.yaml and the git_override commit of the
-core module in MODULE.bazel must both be full 40-hex commits and agree. With
---expected-core-ref (or $GF_EXPECTED_CORE_REF) both must resolve to that ref: a 40-hex
-ref is compared directly, a branch or tag is resolved in the core checkout named by
-$GF_CORE_PATH; a name that cannot be resolved hermetically is a blocker.`,
-			[]string{"gfenroll pins --overlay-root .", "GF_CORE_PATH=../GloriousFlywheel gfenroll pins --overlay-root . --expected-core-ref main"}},
-		{"taxonomy", "check runner labels, scale sets and org/tfvars consistency (labels are capability classes)",
-			`Every workflow-facing label of the ARC runner tfvars must be a shared capability
-class (tinyland-<nix|docker|dind>[-suffix]); labels minted from the owner, a
-repository or a scale-set name are blockers. Scale-set names must be unique and the
-label published explicitly; github_config_url must be owner-scoped (a repo anchor is
-a warning only with --allow-repo-registration-anchor or a personal account); the
-organization.yaml and tfvars must agree on URL, App secret, cluster and caches.`,
-			[]string{"gfenroll taxonomy --overlay-root . --tfvars tofu/stacks/arc-runners/tinyland.tfvars",
-				"gfenroll taxonomy --overlay-root ../a --overlay-root ../b   # also scale-set collisions and capacity"}},
-		{"workflows", "check workflow runs-on labels and the security of jobs on shared self-hosted runners",
-			`Every self-hosted runs-on label (string, list, {group, labels}, matrix expressions)
-must be a shared capability label. On shared labels pull_request_target is a blocker,
-and a job reachable from pull_request must be gated to push/workflow_dispatch/schedule
-or be secret-free (no secrets.*, no environment:, read-only permissions).`,
-			[]string{"gfenroll workflows --overlay-root .", "gfenroll workflows --overlay-root . --forbid-github-hosted --format github"}},
-	} {
+	for _, g := range gates.All {
 		cmds = append(cmds, &Command{
-			Name:        spec.name,
+			Name:        g.Name,
 			Group:       GroupHermetic,
-			Summary:     spec.summary,
-			Usage:       spec.name + " --overlay-root DIR [flags]",
-			Description: spec.description + "\n\nTakes the same flags as check, so one argument list serves every gate." + commonExamplesNote,
-			Examples:    spec.examples,
-			Bind:        gateCommand(spec.name, gatesNamed(spec.name), spec.name == "taxonomy"),
+			Summary:     g.Summary,
+			Usage:       g.Name + " --overlay-root DIR [flags]",
+			Description: g.Description + "\n\nTakes the same flags as check, so one argument list serves every gate." + commonExamplesNote,
+			Examples:    g.Examples,
+			Rules:       g.Rules,
+			Bind:        gateCommand(g.Name, gates.Named(g.Name)),
 		})
 	}
 	return cmds
 }
 
-// gateCommand binds the shared flags and returns a runner for the given gates. estate
-// turns on the multi-overlay check when several roots are given.
-func gateCommand(name string, selected []gate, estate bool) func(*flag.FlagSet, *Env) RunFunc {
+// gateCommand binds the shared flags and returns a runner for the given gates.
+func gateCommand(name string, selected []gates.Gate) func(*flag.FlagSet, *Env) RunFunc {
 	return func(fs *flag.FlagSet, env *Env) RunFunc {
 		g := &gateFlags{}
 		g.register(fs, env)
@@ -201,39 +89,39 @@ func gateCommand(name string, selected []gate, estate bool) func(*flag.FlagSet, 
 				fmt.Fprintf(env.Stderr, "%s %s: unexpected argument %q (flags only; run %s %s --help)\n", env.Prog, name, args[0], env.Prog, name)
 				return checker.ExitInput
 			}
-			g.report.Name = name
-			g.report.Version = env.Version
-			g.report.Getenv = env.Getenv
-			return runGates(ctx, env, g, selected, estate)
+			return runGates(ctx, env, name, g, selected)
 		}
 	}
 }
 
-func runGates(ctx context.Context, env *Env, g *gateFlags, selected []gate, estate bool) int {
+func runGates(ctx context.Context, env *Env, name string, g *gateFlags, selected []gates.Gate) int {
 	overlays, ok := g.overlays.Load(env)
 	if !ok {
 		return checker.ExitInput
 	}
+	estate := false
 	for _, gt := range selected {
-		if gt.needsTfvars && !RequireTfvars(env, overlays) {
+		if gt.NeedsTfvars && !RequireTfvars(env, overlays) {
 			return checker.ExitInput
 		}
+		estate = estate || gt.Estate
 	}
 
 	rep := &finding.Report{Tool: env.Prog}
 	ran := map[string]bool{}
 	for _, gt := range selected {
-		rep.AddRules(gt.rules(g)...)
-		ran[gt.name] = true
+		rep.AddRules(gt.Registered(&g.gates)...)
+		ran[gt.Name] = true
 	}
+	gctx := gates.Context{Resolver: coreref.FromEnv(env.Getenv)}
 	multi := len(overlays) > 1
 	for _, o := range overlays {
 		or := &finding.Report{}
 		for _, gt := range selected {
-			or.Merge(gt.check(ctx, env, o, g))
+			or.Merge(gt.Check(ctx, o, &g.gates, gctx))
 		}
 		declared := declaredExpectedWarnings(o)
-		unmatched := or.MarkExpected(append(append([]string(nil), g.expectWarnings...), declared...))
+		unmatched := or.MarkExpected(append(append([]string(nil), g.gates.ExpectWarnings...), declared...))
 		staleNotes(env, o, declared, unmatched, ran, multi)
 		if multi {
 			PrefixPositions(or, o.Root)
@@ -243,20 +131,16 @@ func runGates(ctx context.Context, env *Env, g *gateFlags, selected []gate, esta
 	if estate && multi {
 		// Estate findings belong to no single overlay, so only --expect-warning applies.
 		est := taxonomy.CheckEstate(overlays)
-		est.MarkExpected(g.expectWarnings)
+		est.MarkExpected(g.gates.ExpectWarnings)
 		rep.Merge(est)
 	}
-	for _, id := range g.expectWarnings {
+	for _, id := range g.gates.ExpectWarnings {
 		if ran[finding.Gate(id)] && !markedExpected(rep, id) {
 			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, id)
 		}
 	}
 
-	if err := g.report.Emit(env.Stdout, rep); err != nil {
-		fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
-		return checker.ExitInput
-	}
-	return checker.ExitCode(rep, g.report.FailOnWarning)
+	return env.Finish(name, &g.report, rep)
 }
 
 // declaredExpectedWarnings are the rule ids the overlay's enrollment.expected_warnings lists.

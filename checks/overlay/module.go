@@ -83,7 +83,7 @@ func ParseModule(rel string, data []byte) (*ModuleFile, InputErrors) {
 			}
 		}
 	}
-	return mf, p.errs.sorted()
+	return mf, p.errs.Sorted()
 }
 
 // starlarkSyntaxError converts a buildtools parse error; its position has a byte offset,

@@ -66,5 +66,5 @@ func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
 	e.FallbackCredentials = doc.strList(creds, at, "fallback", "enrollment.credentials.fallback")
 	e.InfoSecrets = doc.strList(creds, at, "info", "enrollment.credentials.info")
 
-	return org, doc.errs.sorted()
+	return org, doc.errs.Sorted()
 }

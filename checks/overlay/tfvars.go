@@ -39,14 +39,14 @@ func ParseTfvars(rel string, data []byte) (*Tfvars, InputErrors) {
 	file, diags := hclsyntax.ParseConfig(src.text, rel, hcl.InitialPos)
 	fatal := p.diagnostics(diags, "")
 	if fatal || file == nil {
-		return nil, p.errs.sorted()
+		return nil, p.errs.Sorted()
 	}
 	body, ok := file.Body.(*hclsyntax.Body)
 	if !ok {
-		return nil, p.errs.sorted()
+		return nil, p.errs.Sorted()
 	}
 	if p.checkNumberLiterals(body) {
-		return nil, p.errs.sorted()
+		return nil, p.errs.Sorted()
 	}
 	for _, b := range body.Blocks {
 		p.errf(KindSyntax, b.TypeRange, "blocks are not allowed in a variables file (found %s { ... }); write name = value", b.Type)
@@ -90,7 +90,7 @@ func ParseTfvars(rel string, data []byte) (*Tfvars, InputErrors) {
 		})
 	}
 	tv.ExtraRunnerSets = p.runnerSets()
-	return tv, p.errs.sorted()
+	return tv, p.errs.Sorted()
 }
 
 func withDefault(s String, def string) String {

@@ -43,7 +43,7 @@ func ParseWorkflow(rel string, data []byte) (*Workflow, InputErrors) {
 	root := doc.root
 	if root.Kind != yaml.MappingNode {
 		doc.typeError(root, "workflow", "a mapping (name:, on:, jobs:)", root)
-		return wf, doc.errs.sorted()
+		return wf, doc.errs.Sorted()
 	}
 	p := &wfParser{yamlDoc: doc}
 	file := doc.src.filePos()
@@ -77,7 +77,7 @@ func ParseWorkflow(rel string, data []byte) (*Workflow, InputErrors) {
 		p.errs = append(p.errs, &InputError{Pos: file, Kind: KindSize,
 			Msg: "workflow expands to too many nodes through YAML aliases to be checked"})
 	}
-	return wf, p.errs.sorted()
+	return wf, p.errs.Sorted()
 }
 
 type wfParser struct {

@@ -46,8 +46,8 @@ type pin struct {
 	what string // "config/organization.yaml core.pinned_commit"
 }
 
-// checker carries one evaluation.
-type checker struct {
+// gateRun carries one evaluation.
+type gateRun struct {
 	o    *overlay.Overlay
 	opts Options
 	r    *finding.Report
@@ -71,7 +71,7 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 	if o == nil {
 		return r
 	}
-	c := &checker{o: o, opts: opts, r: r}
+	c := &gateRun{o: o, opts: opts, r: r}
 	c.checkOrg()
 	c.checkModule()
 	c.checkDrift()
@@ -98,7 +98,7 @@ func CheckWorkflowPins(o *overlay.Overlay) *finding.Report {
 		return r
 	}
 	// Locate the reference pin; the findings of that pass belong to Check.
-	c := &checker{o: o, r: &finding.Report{}}
+	c := &gateRun{o: o, r: &finding.Report{}}
 	c.checkOrg()
 	c.checkModule()
 	c.r = r
@@ -106,12 +106,12 @@ func CheckWorkflowPins(o *overlay.Overlay) *finding.Report {
 	return r
 }
 
-func (c *checker) add(rule string, sev finding.Severity, pos overlay.Pos, msg, next string) {
+func (c *gateRun) add(rule string, sev finding.Severity, pos overlay.Pos, msg, next string) {
 	c.r.Add(finding.Finding{Rule: rule, Severity: sev, Position: pos, Message: msg, NextAction: next})
 }
 
 // checkOrg reads core.{module_name, repository, pinned_commit}.
-func (c *checker) checkOrg() {
+func (c *gateRun) checkOrg() {
 	org := c.o.Org
 	if org == nil {
 		c.add(RuleOrgPinMissing, finding.Blocker, overlay.Pos{File: orgFile},
@@ -183,7 +183,7 @@ func isHex(s string) bool {
 }
 
 // checkModule finds bazel_dep + git_override for the core in MODULE.bazel.
-func (c *checker) checkModule() {
+func (c *gateRun) checkModule() {
 	m := c.o.Module
 	if m == nil {
 		c.add(RuleModulePinMissing, finding.Blocker, overlay.Pos{File: moduleFile},
@@ -277,12 +277,12 @@ func overrideDetail(ov *overlay.Override) string {
 	return ""
 }
 
-func (c *checker) addPinAction(file string) string {
+func (c *gateRun) addPinAction(file string) string {
 	return fmt.Sprintf("Add bazel_dep(name = %q, version = ...) and git_override(module_name = %q, remote = \"https://github.com/%s.git\", commit = \"<40-hex>\") to %s, then run gfenroll pin <sha> to set both pins.",
 		moduleOr(c.module), moduleOr(c.module), repoOr(c.repo), file)
 }
 
-func (c *checker) checkCoreGitOverride(file string, ov *overlay.Override) {
+func (c *gateRun) checkCoreGitOverride(file string, ov *overlay.Override) {
 	// remote
 	switch remote := strings.TrimSpace(ov.Remote.Value); {
 	case remote == "":
@@ -325,7 +325,7 @@ func (c *checker) checkCoreGitOverride(file string, ov *overlay.Override) {
 
 // checkOtherModules finds overrides of other modules that fetch the core repository: a
 // second core version brought in under another module name.
-func (c *checker) checkOtherModules(file string, coreOverride *overlay.Override) {
+func (c *gateRun) checkOtherModules(file string, coreOverride *overlay.Override) {
 	if c.repo == "" {
 		return
 	}
@@ -370,7 +370,7 @@ func (c *checker) checkOtherModules(file string, coreOverride *overlay.Override)
 	}
 }
 
-func (c *checker) vsRef(ref *pin) string {
+func (c *gateRun) vsRef(ref *pin) string {
 	if ref == nil {
 		return ""
 	}
@@ -379,14 +379,14 @@ func (c *checker) vsRef(ref *pin) string {
 
 // refPin is the overlay's core pin used as reference for secondary pins: the
 // organization.yaml pin when well formed, else the MODULE.bazel one.
-func (c *checker) refPin() *pin {
+func (c *gateRun) refPin() *pin {
 	if c.orgPin != nil {
 		return c.orgPin
 	}
 	return c.modulePin
 }
 
-func (c *checker) checkDrift() {
+func (c *gateRun) checkDrift() {
 	o, m := c.orgPin, c.modulePin
 	if o == nil || m == nil {
 		return
@@ -401,7 +401,7 @@ func (c *checker) checkDrift() {
 		actionRefresh+c.workflowPinsAt(o.sha, m.sha))
 }
 
-func (c *checker) checkExpected(ctx context.Context) {
+func (c *gateRun) checkExpected(ctx context.Context) {
 	ref := strings.TrimSpace(c.opts.ExpectedCoreRef)
 	if ref == "" {
 		return
@@ -458,7 +458,7 @@ func unresolvableAction(ref string) string {
 	return fmt.Sprintf("Set %s to a core checkout that has fetched %q, pass the full 40-hex commit SHA as --expected-core-ref / GF_EXPECTED_CORE_REF, or run the live preflight (gfenroll preflight --expected-core-ref %s), which resolves the ref through GitHub.", coreref.EnvCorePath, ref, ref)
 }
 
-func (c *checker) validPins() []*pin {
+func (c *gateRun) validPins() []*pin {
 	var out []*pin
 	for _, p := range []*pin{c.orgPin, c.modulePin} {
 		if p != nil {
@@ -468,7 +468,7 @@ func (c *checker) validPins() []*pin {
 	return out
 }
 
-func (c *checker) orgFile() string {
+func (c *gateRun) orgFile() string {
 	if c.o.Org != nil && c.o.Org.File != "" {
 		return c.o.Org.File
 	}

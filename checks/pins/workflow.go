@@ -25,7 +25,7 @@ type workflowPin struct {
 }
 
 // checkWorkflows compares extra pin sources in workflows with the overlay's core pin.
-func (c *checker) checkWorkflows() {
+func (c *gateRun) checkWorkflows() {
 	ref := c.refPin()
 	if ref == nil {
 		return // no well-formed overlay pin to compare with; already a blocker
@@ -54,7 +54,7 @@ func (c *checker) checkWorkflows() {
 // workflowPinsAt is the part of a pin-refresh next action that names the workflow pins of
 // the core now at one of shas: gfenroll pin moves only the two pins, so a refresh that left
 // these behind would trade the blocker for pins/workflow-pin warnings.
-func (c *checker) workflowPinsAt(shas ...string) string {
+func (c *gateRun) workflowPinsAt(shas ...string) string {
 	var keys []string
 	for _, wf := range c.o.Workflows {
 		if wf == nil {
@@ -74,7 +74,7 @@ func (c *checker) workflowPinsAt(shas ...string) string {
 
 // workflowPins lists a workflow's literal 40-hex core pins, in file order of discovery
 // (workflow env, then per job: env, uses, steps).
-func (c *checker) workflowPins(wf *overlay.Workflow) []workflowPin {
+func (c *gateRun) workflowPins(wf *overlay.Workflow) []workflowPin {
 	var out []workflowPin
 	envPins := func(env map[string]overlay.String, where, keyPrefix string) {
 		for _, k := range sortedKeys(env) {
@@ -119,7 +119,7 @@ func (c *checker) workflowPins(wf *overlay.Workflow) []workflowPin {
 
 // coreUsesPin reads "<core owner>/<core name>[/path]@<40-hex>" (a core composite action
 // or reusable workflow pinned by commit).
-func (c *checker) coreUsesPin(uses string) (string, bool) {
+func (c *gateRun) coreUsesPin(uses string) (string, bool) {
 	if c.repo == "" || uses == "" {
 		return "", false
 	}

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 )
 
 // FuzzParse: any input is either a plan the guard can judge (whose report keeps the
@@ -24,7 +24,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse("plan.json", data)
 		if err != nil {
-			var ies overlay.InputErrors
+			var ies finding.InputErrors
 			if !errors.As(err, &ies) || len(ies) != 1 || ies[0].Pos.File != "plan.json" || ies[0].Msg == "" {
 				t.Fatalf("error is not one input error on plan.json: %#v", err)
 			}

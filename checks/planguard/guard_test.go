@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
-	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/checks/render"
 )
 
@@ -255,9 +254,9 @@ func TestInvalidPlans(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			_, err := Load(filepath.Join(plansDir, tc.file), tc.file)
-			var ies overlay.InputErrors
+			var ies finding.InputErrors
 			if !errors.As(err, &ies) || len(ies) != 1 {
-				t.Fatalf("err = %v, want one overlay.InputError", err)
+				t.Fatalf("err = %v, want one finding.InputError", err)
 			}
 			e := ies[0]
 			if e.Pos.File != tc.file || e.Kind != tc.kind || !strings.Contains(e.Msg, tc.msg) {

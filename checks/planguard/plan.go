@@ -18,7 +18,6 @@ import (
 	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
-	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
 
 // Plan is what the guard reads from a JSON plan.
@@ -138,7 +137,7 @@ func unwrapPathError(err error) error {
 }
 
 // Parse reads a JSON plan. Input that is not a plan (a binary plan file, a state, another
-// JSON document, a truncated file, fields of the wrong type) is an overlay.InputErrors
+// JSON document, a truncated file, fields of the wrong type) is an finding.InputErrors
 // naming the file, line and column and the reason.
 func Parse(file string, data []byte) (*Plan, error) {
 	p := &Plan{File: file}
@@ -515,7 +514,7 @@ func syntaxError(file string, data []byte, lines lineIndex) error {
 }
 
 func inputErr(file string, line, col int, kind, format string, args ...any) error {
-	return overlay.InputErrors{{
+	return finding.InputErrors{{
 		Pos:  finding.Position{File: file, Line: line, Column: col},
 		Kind: kind,
 		Msg:  fmt.Sprintf(format, args...),

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/gates"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlaytest"
 	"github.com/tinyland-inc/gf-enrollment/checks/pins"
@@ -19,6 +20,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
 	"github.com/tinyland-inc/gf-enrollment/e2e/github/fakegh"
 	"github.com/tinyland-inc/gf-enrollment/e2e/kube/kubetest"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -63,15 +65,15 @@ func BenchmarkPreflightLatency(b *testing.B) {
 	gh := fakegh.Start(benchScenario(b), fakegh.Options{Latency: benchLatency})
 	b.Cleanup(gh.Close)
 	dt := &depthTracker{base: http.DefaultTransport}
-	client, err := github.NewClient(github.ClientConfig{APIURL: gh.URL(), Token: gh.Token(), HTTP: dt})
+	client, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: gh.URL(), Token: gh.Token(), HTTP: dt})
 	if err != nil {
 		b.Fatal(err)
 	}
 	opts := preflight.Options{
-		ExpectedCoreRef: "main", // one commits-API lookup, as an operator's strict run makes
-		GitHub:          client,
-		Kube:            kube.Config{RESTConfig: rc, Timeout: 10 * time.Second},
-		Timeout:         60 * time.Second,
+		Gates:   gates.Flags{ExpectedCoreRef: "main"}, // one commits-API lookup, as an operator's strict run makes
+		GitHub:  client,
+		Kube:    kube.Config{RESTConfig: rc, Timeout: 10 * time.Second},
+		Timeout: 60 * time.Second,
 	}
 
 	run := func(seq bool) time.Duration {
@@ -114,7 +116,7 @@ func BenchmarkPreflightLatency(b *testing.B) {
 // runPerProbe is the one-call-per-check baseline: the hermetic gates, then every App secret
 // and scale set with its own GET, then the GitHub probe and the core ref lookup, all in
 // sequence. It checks what it reads, so the baseline cannot win by skipping work.
-func runPerProbe(b *testing.B, o *overlay.Overlay, exp kube.Expectations, rc *rest.Config, client *github.Client) time.Duration {
+func runPerProbe(b *testing.B, o *overlay.Overlay, exp kube.Expectations, rc *rest.Config, client *ghapi.Client) time.Duration {
 	ctx := context.Background()
 	start := time.Now()
 	// client-go's default client-side limit (5 QPS, burst 10) would throttle 22 calls in
@@ -148,7 +150,7 @@ func runPerProbe(b *testing.B, o *overlay.Overlay, exp kube.Expectations, rc *re
 	if rep.Finalize(); rep.Summary.Blockers > 0 {
 		b.Fatalf("github: %+v", rep.Findings)
 	}
-	if _, err := (github.CommitResolver{Client: client, Repo: o.Org.Core.Repository.Value}).Resolve(ctx, "main"); err != nil {
+	if _, err := (ghapi.CommitResolver{Client: client, Repo: o.Org.Core.Repository.Value}).Resolve(ctx, "main"); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(start)

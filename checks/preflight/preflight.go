@@ -1,5 +1,5 @@
 // Package preflight is the live, read-only enrollment preflight: it runs the
-// hermetic gates (pins — with expected core refs resolved through GitHub when no local
+// hermetic gates of checks/gates (pins — with expected core refs resolved through GitHub when no local
 // checkout knows them — taxonomy and workflows) together with the GitHub probes
 // (checks/preflight/github) and the Kubernetes probes (checks/preflight/kube), all
 // concurrently under one deadline, and merges them into one report whose next actions
@@ -18,12 +18,11 @@ import (
 
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/gates"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
-	"github.com/tinyland-inc/gf-enrollment/checks/pins"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
-	"github.com/tinyland-inc/gf-enrollment/checks/taxonomy"
-	"github.com/tinyland-inc/gf-enrollment/checks/workflows"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 )
 
 // DefaultTimeout bounds a whole preflight run.
@@ -33,15 +32,16 @@ const DefaultTimeout = 60 * time.Second
 type Options struct {
 	// Repo overrides owner.repository (--repo OWNER/NAME).
 	Repo string
-	// ExpectedCoreRef (--expected-core-ref / GF_EXPECTED_CORE_REF): both pins must resolve
-	// to it. A name is resolved by CoreRef first (a local checkout), then by GitHub's
-	// commits API on core.repository.
-	ExpectedCoreRef string
-	CoreRef         coreref.Resolver
+	// Gates are the gate flags, as the hermetic commands take them. Both pins must resolve
+	// to Gates.ExpectedCoreRef: a name is resolved by CoreRef first (a local checkout), then
+	// by GitHub's commits API on core.repository. Gates.ExpectWarnings (--expect-warning)
+	// adds to enrollment.expected_warnings.
+	Gates   gates.Flags
+	CoreRef coreref.Resolver
 
 	// GitHub is the read-only client (NewClient). It may lack a token: the probes then
 	// report preflight/github-token-missing.
-	GitHub      *github.Client
+	GitHub      *ghapi.Client
 	GitHubProbe github.Config
 
 	// Kube selects the cluster (kubeconfig, --context) and the per-call timeout.
@@ -49,14 +49,6 @@ type Options struct {
 
 	// Timeout bounds the whole run (default 60s); every probe ends inside it.
 	Timeout time.Duration
-
-	// ExpectWarnings adds rule ids (--expect-warning) to enrollment.expected_warnings.
-	ExpectWarnings []string
-
-	// Gate options, as the hermetic commands take them.
-	AllowRepoRegistrationAnchor bool
-	Core                        bool
-	ForbidGitHubHosted          bool
 
 	// Sequential runs every probe, and every call inside the probes, one after another:
 	// the baseline of the latency benchmark. Never useful otherwise.
@@ -114,7 +106,7 @@ func Run(ctx context.Context, o *overlay.Overlay, opts Options) Result {
 	if o != nil && o.Org != nil {
 		declared = o.Org.Enrollment.ExpectedWarnings.Strings()
 	}
-	unmatched := rep.MarkExpected(append(append([]string(nil), declared...), opts.ExpectWarnings...))
+	unmatched := rep.MarkExpected(append(append([]string(nil), declared...), opts.Gates.ExpectWarnings...))
 	return Result{Report: rep, Declared: declared, Unmatched: unmatched}
 }
 
@@ -129,23 +121,21 @@ func probesFor(o *overlay.Overlay, opts Options) []probe {
 	if opts.Sequential {
 		kubeCfg.Concurrency = 1
 	}
-	return []probe{
-		{"pins", func(ctx context.Context) *finding.Report {
-			return pins.Check(ctx, o, pins.Options{ExpectedCoreRef: opts.ExpectedCoreRef, Resolver: coreResolver(o, opts), Live: true})
-		}},
-		{"taxonomy", func(ctx context.Context) *finding.Report {
-			return taxonomy.Check(ctx, o, taxonomy.Options{AllowRepoRegistrationAnchor: opts.AllowRepoRegistrationAnchor, Core: opts.Core})
-		}},
-		{"workflows", func(ctx context.Context) *finding.Report {
-			return workflows.Check(ctx, o, workflows.Options{ForbidGitHubHosted: opts.ForbidGitHubHosted})
-		}},
-		{"github", func(ctx context.Context) *finding.Report {
+	var probes []probe
+	gctx := gates.Context{Resolver: coreResolver(o, opts), Live: true}
+	for _, g := range gates.All {
+		probes = append(probes, probe{g.Name, func(ctx context.Context) *finding.Report {
+			return g.Check(ctx, o, &opts.Gates, gctx)
+		}})
+	}
+	return append(probes,
+		probe{"github", func(ctx context.Context) *finding.Report {
 			return github.Probe(ctx, opts.GitHub, ghCfg, github.ExpectationsFor(o, opts.Repo))
 		}},
-		{"kube", func(ctx context.Context) *finding.Report {
+		probe{"kube", func(ctx context.Context) *finding.Report {
 			return kube.Probe(ctx, kubeCfg, kube.NewExpectations(o))
 		}},
-	}
+	)
 }
 
 // coreResolver chains the local checkout (when configured) before GitHub's commits API on
@@ -156,7 +146,7 @@ func coreResolver(o *overlay.Overlay, opts Options) coreref.Resolver {
 		chain = append(chain, opts.CoreRef)
 	}
 	if opts.GitHub != nil && o != nil && o.Org != nil && o.Org.Core.Repository.Value != "" {
-		chain = append(chain, github.CommitResolver{Client: opts.GitHub, Repo: o.Org.Core.Repository.Value})
+		chain = append(chain, ghapi.CommitResolver{Client: opts.GitHub, Repo: o.Org.Core.Repository.Value})
 	}
 	switch len(chain) {
 	case 0:

@@ -12,12 +12,13 @@ import (
 
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/gates"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlaytest"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight"
-	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
 	"github.com/tinyland-inc/gf-enrollment/e2e/github/fakegh"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 
 	"k8s.io/client-go/rest"
 )
@@ -28,7 +29,7 @@ import (
 type fixture struct {
 	o  *overlay.Overlay
 	gh *fakegh.Server
-	c  *github.Client
+	c  *ghapi.Client
 }
 
 func load(t *testing.T, name string) fixture {
@@ -48,7 +49,7 @@ func load(t *testing.T, name string) fixture {
 	}
 	gh := fakegh.Start(sc, fakegh.Options{})
 	t.Cleanup(gh.Close)
-	c, err := github.NewClient(github.ClientConfig{APIURL: gh.URL(), Token: gh.Token()})
+	c, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: gh.URL(), Token: gh.Token()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,10 +86,10 @@ func TestRunCombinesEveryProbe(t *testing.T) {
 	fx := load(t, "jess-personal")
 	start := time.Now()
 	res := preflight.Run(context.Background(), fx.o, preflight.Options{
-		GitHub:         fx.c,
-		Kube:           closedCluster(t),
-		Timeout:        10 * time.Second,
-		ExpectWarnings: []string{"preflight/core-read-fallback"},
+		GitHub:  fx.c,
+		Kube:    closedCluster(t),
+		Timeout: 10 * time.Second,
+		Gates:   gates.Flags{ExpectWarnings: []string{"preflight/core-read-fallback"}},
 	})
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("run took %v with an unreachable cluster", d)
@@ -128,7 +129,7 @@ func TestRunCombinesEveryProbe(t *testing.T) {
 // The sequential baseline must be the same preflight, only slower: same findings.
 func TestSequentialFindsTheSame(t *testing.T) {
 	fx := load(t, "tinyland-org")
-	opts := preflight.Options{GitHub: fx.c, Kube: closedCluster(t), Timeout: 10 * time.Second, ExpectedCoreRef: "v1.4.0"}
+	opts := preflight.Options{GitHub: fx.c, Kube: closedCluster(t), Timeout: 10 * time.Second, Gates: gates.Flags{ExpectedCoreRef: "v1.4.0"}}
 	a := preflight.Run(context.Background(), fx.o, opts).Report
 	opts.Sequential = true
 	b := preflight.Run(context.Background(), fx.o, opts).Report
@@ -173,14 +174,14 @@ func TestExpectedRefResolution(t *testing.T) {
 	}
 	t.Run("through GitHub when no checkout knows it", func(t *testing.T) {
 		fx := load(t, "tinyland-org")
-		res := preflight.Run(context.Background(), fx.o, preflight.Options{GitHub: fx.c, Kube: closedCluster(t), ExpectedCoreRef: "main"})
+		res := preflight.Run(context.Background(), fx.o, preflight.Options{GitHub: fx.c, Kube: closedCluster(t), Gates: gates.Flags{ExpectedCoreRef: "main"}})
 		if !ok(res.Report) || commitCalls(fx.gh) != 1 {
 			t.Errorf("ok=%v, %d commit calls", ok(res.Report), commitCalls(fx.gh))
 		}
 	})
 	t.Run("the local checkout first", func(t *testing.T) {
 		fx := load(t, "tinyland-org")
-		res := preflight.Run(context.Background(), fx.o, preflight.Options{GitHub: fx.c, Kube: closedCluster(t), ExpectedCoreRef: "main",
+		res := preflight.Run(context.Background(), fx.o, preflight.Options{GitHub: fx.c, Kube: closedCluster(t), Gates: gates.Flags{ExpectedCoreRef: "main"},
 			CoreRef: stubResolver{"main": pinned}})
 		if !ok(res.Report) || commitCalls(fx.gh) != 0 {
 			t.Errorf("ok=%v, %d commit calls", ok(res.Report), commitCalls(fx.gh))
@@ -188,14 +189,14 @@ func TestExpectedRefResolution(t *testing.T) {
 	})
 	t.Run("a SHA needs no lookup", func(t *testing.T) {
 		fx := load(t, "tinyland-org")
-		res := preflight.Run(context.Background(), fx.o, preflight.Options{GitHub: fx.c, Kube: closedCluster(t), ExpectedCoreRef: strings.ToUpper(pinned)})
+		res := preflight.Run(context.Background(), fx.o, preflight.Options{GitHub: fx.c, Kube: closedCluster(t), Gates: gates.Flags{ExpectedCoreRef: strings.ToUpper(pinned)}})
 		if !ok(res.Report) || commitCalls(fx.gh) != 0 {
 			t.Errorf("ok=%v, %d commit calls", ok(res.Report), commitCalls(fx.gh))
 		}
 	})
 	t.Run("unknown everywhere", func(t *testing.T) {
 		fx := load(t, "tinyland-org")
-		res := preflight.Run(context.Background(), fx.o, preflight.Options{GitHub: fx.c, Kube: closedCluster(t), ExpectedCoreRef: "no-such-tag",
+		res := preflight.Run(context.Background(), fx.o, preflight.Options{GitHub: fx.c, Kube: closedCluster(t), Gates: gates.Flags{ExpectedCoreRef: "no-such-tag"},
 			CoreRef: stubResolver{}})
 		var f *finding.Finding
 		for i := range res.Report.Findings {

@@ -36,7 +36,7 @@ func sameConfigURL(a, b string) bool {
 	return ua.key() == ub.key()
 }
 
-func (c *checker) checkConsistency(tv *overlay.Tfvars) {
+func (c *gateRun) checkConsistency(tv *overlay.Tfvars) {
 	org := c.org
 	pairs := []pair{
 		{"owner.github_config_url", "github_config_url", org.Owner.GithubConfigURL, tv.GithubConfigURL, true, sameConfigURL},
@@ -73,7 +73,7 @@ func (c *checker) checkConsistency(tv *overlay.Tfvars) {
 
 // checkSetConsistency: an extra runner set that sets its own secret or cache endpoints must
 // use the overlay's (one owner, one GitHub App secret, one cache substrate).
-func (c *checker) checkSetConsistency(tv *overlay.Tfvars) {
+func (c *gateRun) checkSetConsistency(tv *overlay.Tfvars) {
 	overlayValue := func(tfv, orgv overlay.String, tfKey, orgKey string) (string, string) {
 		if strings.TrimSpace(tfv.Value) != "" {
 			return tfv.Value, tv.File + " " + tfKey
@@ -110,7 +110,7 @@ func (c *checker) checkSetConsistency(tv *overlay.Tfvars) {
 }
 
 // checkCacheWiring: attic_server needs attic_public_key; an executor needs a cache.
-func (c *checker) checkCacheWiring(tv *overlay.Tfvars) {
+func (c *gateRun) checkCacheWiring(tv *overlay.Tfvars) {
 	key := strings.TrimSpace(tv.AtticPublicKey.Value)
 	if key == "" {
 		key = strings.TrimSpace(c.org.Caches.AtticPublicKey.Value)
@@ -141,7 +141,7 @@ func (c *checker) checkCacheWiring(tv *overlay.Tfvars) {
 }
 
 // checkOrgCacheWiring: organization.yaml's own cache block.
-func (c *checker) checkOrgCacheWiring() {
+func (c *gateRun) checkOrgCacheWiring() {
 	ca := c.org.Caches
 	if strings.TrimSpace(ca.AtticServer.Value) != "" && strings.TrimSpace(ca.AtticPublicKey.Value) == "" {
 		// Reported against the tfvars when a tfvars sets attic_server without any key, so

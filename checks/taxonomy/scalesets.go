@@ -84,7 +84,7 @@ func setScaleSetName(rs overlay.RunnerSet) string {
 
 // checkDuplicates: within one tfvars (one runner namespace), deployed scale sets must not
 // share a runnerScaleSetName or a Helm release name.
-func (c *checker) checkDuplicates(tv *overlay.Tfvars) {
+func (c *gateRun) checkDuplicates(tv *overlay.Tfvars) {
 	sets := deployedScaleSets(tv, c.shared)
 	firstName := map[string]int{}
 	firstRel := map[string]int{}

@@ -21,8 +21,8 @@ type Options struct {
 
 const defaultOrgFile = "config/organization.yaml"
 
-// checker carries one overlay's evaluation.
-type checker struct {
+// gateRun carries one overlay's evaluation.
+type gateRun struct {
 	o      *overlay.Overlay
 	opts   Options
 	r      *finding.Report
@@ -43,7 +43,7 @@ func Check(_ context.Context, o *overlay.Overlay, opts Options) *finding.Report 
 	if o == nil {
 		return r
 	}
-	c := newChecker(o, opts, r)
+	c := newGateRun(o, opts, r)
 	c.checkDeclaredShared()
 	for _, tv := range o.Tfvars {
 		if tv == nil {
@@ -61,8 +61,8 @@ func Check(_ context.Context, o *overlay.Overlay, opts Options) *finding.Report 
 	return r
 }
 
-func newChecker(o *overlay.Overlay, opts Options, r *finding.Report) *checker {
-	c := &checker{o: o, opts: opts, r: r, org: o.Org, orgF: defaultOrgFile}
+func newGateRun(o *overlay.Overlay, opts Options, r *finding.Report) *gateRun {
+	c := &gateRun{o: o, opts: opts, r: r, org: o.Org, orgF: defaultOrgFile}
 	if c.org == nil {
 		c.org = &overlay.OrgConfig{File: defaultOrgFile}
 	}
@@ -84,16 +84,16 @@ func identity(o *overlay.Overlay, shared labels.Set) labels.Identity {
 	return labels.IdentityOf(o).WithoutShared(shared)
 }
 
-func (c *checker) add(rule string, sev finding.Severity, pos overlay.Pos, msg, next string) {
+func (c *gateRun) add(rule string, sev finding.Severity, pos overlay.Pos, msg, next string) {
 	c.r.Add(finding.Finding{Rule: rule, Severity: sev, Position: pos, Message: msg, NextAction: next})
 }
 
 // sharedHint lists the shared labels for next actions.
-func (c *checker) sharedHint() string { return strings.Join(c.list, ", ") }
+func (c *gateRun) sharedHint() string { return strings.Join(c.list, ", ") }
 
 // checkDeclaredShared checks runner_contract.shared_labels itself: an overlay must not
 // declare an identity-shaped label as "shared" to get it past the gate.
-func (c *checker) checkDeclaredShared() {
+func (c *gateRun) checkDeclaredShared() {
 	sl := c.org.SharedLabels
 	if !sl.Set {
 		return
@@ -115,7 +115,7 @@ func (c *checker) checkDeclaredShared() {
 }
 
 // checkLabel judges one workflow-facing label value. key names what to edit.
-func (c *checker) checkLabel(v overlay.String, file, key string) {
+func (c *gateRun) checkLabel(v overlay.String, file, key string) {
 	label := v.Value
 	if c.shared[label] {
 		return
@@ -147,7 +147,7 @@ func (c *checker) checkLabel(v overlay.String, file, key string) {
 
 // checkLaneLabels: a deployed built-in lane publishes tinyland-<kind>, which must be in the
 // shared list (it always is with the core's six; an overlay's own shared_labels may omit it).
-func (c *checker) checkLaneLabels(tv *overlay.Tfvars) {
+func (c *gateRun) checkLaneLabels(tv *overlay.Tfvars) {
 	for _, l := range tv.Lanes {
 		if !l.Deployed() || c.shared[l.Label()] {
 			continue
@@ -170,7 +170,7 @@ func lanePos(l overlay.Lane, file string) overlay.Pos {
 }
 
 // checkRunnerSets checks each extra runner set's labels, publication and runner type.
-func (c *checker) checkRunnerSets(tv *overlay.Tfvars) {
+func (c *gateRun) checkRunnerSets(tv *overlay.Tfvars) {
 	for _, rs := range tv.ExtraRunnerSets {
 		key := setKey(rs)
 		label := strings.TrimSpace(rs.RunnerLabel.Value)
@@ -191,7 +191,7 @@ func (c *checker) checkRunnerSets(tv *overlay.Tfvars) {
 // setKey is how a finding names an extra runner set's keys: extra_runner_sets.<key>.
 func setKey(rs overlay.RunnerSet) string { return "extra_runner_sets." + rs.Key.Value }
 
-func (c *checker) checkPublished(tv *overlay.Tfvars, rs overlay.RunnerSet, label string) {
+func (c *gateRun) checkPublished(tv *overlay.Tfvars, rs overlay.RunnerSet, label string) {
 	key := setKey(rs)
 	name := setScaleSetName(rs)
 	listed := false
@@ -225,7 +225,7 @@ func (c *checker) checkPublished(tv *overlay.Tfvars, rs overlay.RunnerSet, label
 // runnerTypes are the core's runner types; the default is nix.
 var runnerTypes = map[string]bool{"nix": true, "docker": true, "dind": true}
 
-func (c *checker) checkRunnerType(tv *overlay.Tfvars, rs overlay.RunnerSet, label string) {
+func (c *gateRun) checkRunnerType(tv *overlay.Tfvars, rs overlay.RunnerSet, label string) {
 	key := setKey(rs)
 	rt := strings.TrimSpace(rs.RunnerType.Value)
 	if rs.RunnerType.Set && !runnerTypes[rt] {
@@ -274,7 +274,7 @@ func labelClass(label string) string {
 	return class
 }
 
-func (c *checker) checkCapacity(tv *overlay.Tfvars) {
+func (c *gateRun) checkCapacity(tv *overlay.Tfvars) {
 	for _, l := range tv.Lanes {
 		if !l.Deployed() {
 			continue
@@ -287,7 +287,7 @@ func (c *checker) checkCapacity(tv *overlay.Tfvars) {
 	}
 }
 
-func (c *checker) bounds(file string, min, max overlay.Int, minKey, maxKey, what string) {
+func (c *gateRun) bounds(file string, min, max overlay.Int, minKey, maxKey, what string) {
 	bad := false
 	for _, b := range []struct {
 		v   overlay.Int

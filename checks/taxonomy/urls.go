@@ -123,7 +123,7 @@ type urlUse struct {
 	key  string
 }
 
-func (c *checker) urlUses() []urlUse {
+func (c *gateRun) urlUses() []urlUse {
 	var uses []urlUse
 	for _, tv := range c.o.Tfvars {
 		if tv == nil {
@@ -146,7 +146,7 @@ func (c *checker) urlUses() []urlUse {
 
 // checkURLs: shape (config-url), owner (owner-mismatch) and scope (repo-registration-anchor)
 // of every github_config_url.
-func (c *checker) checkURLs() {
+func (c *gateRun) checkURLs() {
 	slug := strings.TrimSpace(c.org.Owner.Slug.Value)
 	anchors := map[string]int{} // URL key -> index of the anchor finding
 	for _, use := range c.urlUses() {
@@ -198,7 +198,7 @@ func addUse(msg string, use urlUse) string {
 	return msg + marker + use.file + " " + use.key + ")"
 }
 
-func (c *checker) anchor(use urlUse, pos overlay.Pos, u configURL) {
+func (c *gateRun) anchor(use urlUse, pos overlay.Pos, u configURL) {
 	owner := u.owner
 	ownerURL := "https://" + nameOr(u.host, "github.com") + "/" + owner
 	base := fmt.Sprintf("%s %s registers ARC at repository scope (%s/%s)", use.key, u.canonical(), owner, u.repo)

@@ -48,7 +48,7 @@ const maxSets = 256
 // maxCombos caps the matrix rows enumerated to decide which axis values survive exclude.
 const maxCombos = 4096
 
-func (c *checker) expand(job *overlay.Job) expansion {
+func (c *gateRun) expand(job *overlay.Job) expansion {
 	var exp expansion
 	mr := &matrixResolver{mx: job.Matrix, exp: &exp}
 	for _, l := range job.RunsOn.Labels {

@@ -182,7 +182,7 @@ func groupIDs(group []reachedJob) string {
 
 // checkSecurity applies the untrusted-code rules to what belongs to one job on a shared
 // label. It returns the job when a pull request reaches it, for the workflow-level pass.
-func (c *checker) checkSecurity(wf *overlay.Workflow, job *overlay.Job, use sharedUse) (reachedJob, bool) {
+func (c *gateRun) checkSecurity(wf *overlay.Workflow, job *overlay.Job, use sharedUse) (reachedJob, bool) {
 	events := c.reach.events(wf)
 	allowed := jobAllowed(job)
 	id := job.ID.Value
@@ -242,7 +242,7 @@ func (c *checker) checkSecurity(wf *overlay.Workflow, job *overlay.Job, use shar
 // checkWorkflowLevel reports what the workflow itself gives every reached job: secrets in
 // the workflow-level env and inherited workflow permissions. Jobs in the same situation
 // share one finding, so a large workflow yields one line per problem, not one per job.
-func (c *checker) checkWorkflowLevel(wf *overlay.Workflow, reached []reachedJob) {
+func (c *gateRun) checkWorkflowLevel(wf *overlay.Workflow, reached []reachedJob) {
 	inheriting := reached[:0:0]
 	for _, rj := range reached {
 		if rj.job.Permissions == nil {
@@ -285,7 +285,7 @@ func groupReached(reached []reachedJob) [][]reachedJob {
 }
 
 // writePermissions reports write scopes (or write-all) of perms for the jobs of group.
-func (c *checker) writePermissions(wf *overlay.Workflow, group []reachedJob, perms *overlay.Permissions, inherited string) {
+func (c *gateRun) writePermissions(wf *overlay.Workflow, group []reachedJob, perms *overlay.Permissions, inherited string) {
 	reached, gate := reachedText(group), group[0].gateNote()
 	token := "its token has"
 	if len(group) > 1 {

@@ -25,7 +25,7 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 	if o == nil {
 		return r
 	}
-	c := &checker{
+	c := &gateRun{
 		o:      o,
 		opts:   opts,
 		r:      r,
@@ -57,7 +57,7 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 	return r
 }
 
-type checker struct {
+type gateRun struct {
 	o          *overlay.Overlay
 	opts       Options
 	r          *finding.Report
@@ -68,7 +68,7 @@ type checker struct {
 	seen       map[string]bool // findings already added (one label reached twice)
 }
 
-func (c *checker) add(rule string, sev finding.Severity, pos overlay.Pos, msg, next string) {
+func (c *gateRun) add(rule string, sev finding.Severity, pos overlay.Pos, msg, next string) {
 	key := fmt.Sprintf("%s|%s|%s", rule, pos, msg)
 	if c.seen[key] {
 		return
@@ -79,7 +79,7 @@ func (c *checker) add(rule string, sev finding.Severity, pos overlay.Pos, msg, n
 
 // checkJob judges one job's labels and, when it runs on a shared label, its exposure to
 // untrusted code. It returns the job when a pull request reaches it.
-func (c *checker) checkJob(wf *overlay.Workflow, job *overlay.Job) (reachedJob, bool) {
+func (c *gateRun) checkJob(wf *overlay.Workflow, job *overlay.Job) (reachedJob, bool) {
 	if job.Uses.Value != "" {
 		// A reusable-workflow call runs on the called workflow's runners.
 		return reachedJob{}, false
@@ -109,19 +109,19 @@ func (c *checker) checkJob(wf *overlay.Workflow, job *overlay.Job) (reachedJob, 
 }
 
 // example is the shared label suggested when nothing better matches.
-func (c *checker) example() string {
+func (c *gateRun) example() string {
 	if _, ok := c.shared["tinyland-nix"]; ok || len(c.sharedList) == 0 {
 		return "tinyland-nix"
 	}
 	return c.sharedList[0]
 }
 
-func (c *checker) isShared(l string) bool {
+func (c *gateRun) isShared(l string) bool {
 	_, ok := c.shared[strings.ToLower(l)]
 	return ok
 }
 
-func (c *checker) sharedText() string { return strings.Join(c.sharedList, ", ") }
+func (c *gateRun) sharedText() string { return strings.Join(c.sharedList, ", ") }
 
 // where describes a label's origin for messages: nothing for a literal label, the runs-on
 // that used it for a matrix value.
@@ -132,7 +132,7 @@ func where(l label) string {
 	return " (" + l.via + ")"
 }
 
-func (c *checker) judgeLabel(wf *overlay.Workflow, job *overlay.Job, l label) {
+func (c *gateRun) judgeLabel(wf *overlay.Workflow, job *overlay.Job, l label) {
 	v := strings.TrimSpace(l.value)
 	switch {
 	case v == "":
@@ -165,7 +165,7 @@ func (c *checker) judgeLabel(wf *overlay.Workflow, job *overlay.Job, l label) {
 
 // suggest names the shared label whose capability words the label carries (personal-nix-heavy
 // → tinyland-nix-heavy), or lists them all.
-func (c *checker) suggest(label string) string {
+func (c *gateRun) suggest(label string) string {
 	words := map[string]bool{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(label), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
@@ -200,7 +200,7 @@ type sharedUse struct {
 
 // judgeSets judges each label combination runs-on can produce and returns the first shared
 // label the job can run on (nil when none).
-func (c *checker) judgeSets(wf *overlay.Workflow, job *overlay.Job, exp expansion) *sharedUse {
+func (c *gateRun) judgeSets(wf *overlay.Workflow, job *overlay.Job, exp expansion) *sharedUse {
 	ro := job.RunsOn
 	if len(ro.Labels) == 0 {
 		if ro.Group.Set {
@@ -251,7 +251,7 @@ func (c *checker) judgeSets(wf *overlay.Workflow, job *overlay.Job, exp expansio
 	return first
 }
 
-func (c *checker) unresolved(wf *overlay.Workflow, job *overlay.Job, u unresolvedExpr) {
+func (c *gateRun) unresolved(wf *overlay.Workflow, job *overlay.Job, u unresolvedExpr) {
 	msg := fmt.Sprintf("runs-on of job %q uses %s, which cannot be expanded hermetically", job.ID.Value, u.expr)
 	if u.why != "" {
 		msg += " (" + u.why + ")"

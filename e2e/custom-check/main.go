@@ -27,15 +27,9 @@ var ruleMaxRunners = finding.Rule{
 	Help:    "A scale set without max_runners can take every node of the shared cluster; set an explicit cap per extra_runner_sets entry.",
 }
 
-// stringsFlag is a repeatable string flag.
-type stringsFlag []string
-
-func (s *stringsFlag) String() string     { return fmt.Sprint(*s) }
-func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
-
 func newProgram() checker.Program {
 	var root string
-	var tfvars stringsFlag
+	var tfvars checker.Strings
 	return checker.Program{
 		Name:  "custom-check",
 		Usage: "custom-check --overlay-root DIR [--tfvars PATH]... [flags]",

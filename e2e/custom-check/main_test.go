@@ -140,8 +140,31 @@ func TestBazelTestOutputs(t *testing.T) {
 func TestUnusableInput(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, stdout, stderr := run(t, nil, "--overlay-root", filepath.Join(t.TempDir(), "absent"), "--output", "json="+out)
-	if code != 2 || stdout != "" || !strings.Contains(stderr, "does not exist") {
+	if code != 2 || stdout != "" || !strings.Contains(stderr, ": error input/missing: ") || !strings.Contains(stderr, "does not exist") {
 		t.Errorf("missing root: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("unusable input wrote %s", out)
+	}
+}
+
+// Unusable input reaches the operator as the documented one line per problem, with exit 2
+// and no report, through the harness alone (the checker returns the loader's error as is).
+func TestBrokenFileHasTheInputPrefix(t *testing.T) {
+	root := writeOverlay(t, "")
+	tfvars := filepath.Join(root, "tofu/stacks/arc-runners/acme.tfvars")
+	if err := os.WriteFile(tfvars, []byte("github_config_url = \"https://github.com/acme\"\nextra_runner_sets = {\n  gpu = \n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := run(t, nil, "--overlay-root", root, "--output", "json="+out)
+	if code != 2 || stdout != "" {
+		t.Fatalf("exit %d, want 2 and no report\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, line := range strings.Split(strings.TrimRight(stderr, "\n"), "\n") {
+		if !strings.HasPrefix(line, "tofu/stacks/arc-runners/acme.tfvars:3:") || !strings.Contains(line, ": error input/syntax: ") {
+			t.Errorf("stderr line %q is not file:line:col: error input/syntax: ...", line)
+		}
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("unusable input wrote %s", out)

@@ -381,7 +381,7 @@ func TestRefusals(t *testing.T) {
 				tc.setup(t, f)
 			}
 			_, _, err := Prepare(f.request())
-			var ies overlay.InputErrors
+			var ies finding.InputErrors
 			if !errors.As(err, &ies) {
 				t.Fatalf("err = %v, want refusals", err)
 			}

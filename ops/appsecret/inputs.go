@@ -30,7 +30,6 @@ import (
 	"syscall"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
-	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
 
 // Environment variables the App credentials come from (the names the core's recipes export).
@@ -79,8 +78,8 @@ type Credentials struct {
 
 // refusal builds one input error. where is what the operator must look at: an
 // environment variable name, or a file position.
-func refusal(where finding.Position, kind, format string, args ...any) *overlay.InputError {
-	return &overlay.InputError{Pos: where, Kind: kind, Msg: fmt.Sprintf(format, args...)}
+func refusal(where finding.Position, kind, format string, args ...any) *finding.InputError {
+	return &finding.InputError{Pos: where, Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
 func envPos(name string) finding.Position { return finding.Position{File: name} }
@@ -88,8 +87,8 @@ func envPos(name string) finding.Position { return finding.Position{File: name} 
 // ReadCredentials validates the three App inputs. repoRoot is the overlay repository
 // (the key must live outside it); uid is the caller's user id (the key must be theirs).
 // Every problem is returned at once.
-func ReadCredentials(getenv func(string) string, repoRoot string, uid int) (*Credentials, overlay.InputErrors) {
-	var errs overlay.InputErrors
+func ReadCredentials(getenv func(string) string, repoRoot string, uid int) (*Credentials, finding.InputErrors) {
+	var errs finding.InputErrors
 	c := &Credentials{}
 	for _, v := range []struct {
 		env, what string
@@ -108,7 +107,7 @@ func ReadCredentials(getenv func(string) string, repoRoot string, uid int) (*Cre
 
 	c.KeyPath = getenv(EnvPrivateKeyPath)
 	if c.KeyPath == "" {
-		errs = append(errs, refusal(envPos(EnvPrivateKeyPath), overlay.KindMissing,
+		errs = append(errs, refusal(envPos(EnvPrivateKeyPath), finding.KindMissing,
 			"%s is not set; export the path of the App's private key (.pem downloaded from the App settings, kept outside any repository, mode 0600)", EnvPrivateKeyPath))
 		return c, errs
 	}
@@ -120,9 +119,9 @@ func ReadCredentials(getenv func(string) string, repoRoot string, uid int) (*Cre
 
 func kindFor(v string) string {
 	if v == "" {
-		return overlay.KindMissing
+		return finding.KindMissing
 	}
-	return overlay.KindType
+	return finding.KindType
 }
 
 // positiveDecimal accepts 1..MaxInt64 written in decimal without sign, leading zero or
@@ -153,20 +152,20 @@ func positiveDecimal(v string) (string, error) {
 
 // readKey checks the key file and parses it. A symlink is followed and its target is
 // what is checked (mode, owner, location): that is the file whose secrecy matters.
-func (c *Credentials) readKey(repoRoot string, uid int) *overlay.InputError {
+func (c *Credentials) readKey(repoRoot string, uid int) *finding.InputError {
 	at := envPos(EnvPrivateKeyPath)
 	name := fmt.Sprintf("%s=%s", EnvPrivateKeyPath, c.KeyPath)
 	resolved, err := filepath.EvalSymlinks(c.KeyPath)
 	if err != nil {
-		kind := overlay.KindRead
+		kind := finding.KindRead
 		if errors.Is(err, os.ErrNotExist) {
-			kind = overlay.KindMissing
+			kind = finding.KindMissing
 		}
 		return refusal(at, kind, "%s: %v; point it at the App's private key file", name, unwrapPath(err))
 	}
 	abs, err := filepath.Abs(resolved)
 	if err != nil {
-		return refusal(at, overlay.KindRead, "%s: %v", name, err)
+		return refusal(at, finding.KindRead, "%s: %v", name, err)
 	}
 	if li, err := os.Lstat(c.KeyPath); err == nil && li.Mode()&os.ModeSymlink != 0 {
 		c.KeyTarget = resolved
@@ -174,10 +173,10 @@ func (c *Credentials) readKey(repoRoot string, uid int) *overlay.InputError {
 	}
 	fi, err := os.Lstat(abs)
 	if err != nil {
-		return refusal(at, overlay.KindRead, "%s: %v", name, unwrapPath(err))
+		return refusal(at, finding.KindRead, "%s: %v", name, unwrapPath(err))
 	}
 	if !fi.Mode().IsRegular() {
-		return refusal(at, overlay.KindRead, "%s is a %s, not a regular file; point it at the .pem file itself", name, modeKind(fi.Mode()))
+		return refusal(at, finding.KindRead, "%s is a %s, not a regular file; point it at the .pem file itself", name, modeKind(fi.Mode()))
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != uid {
 		return refusal(at, KindPermissions, "%s is owned by uid %d, not by you (uid %d); copy it to a file you own: install -m 0600 %s ~/.config/gfenroll/app.pem", name, st.Uid, uid, c.KeyPath)
@@ -205,19 +204,19 @@ func (c *Credentials) readKey(repoRoot string, uid int) *overlay.InputError {
 // readRegular opens the file without following a symlink and without blocking (a FIFO
 // swapped in after the Lstat would hang a plain open), then checks the opened file is the
 // one inspected, closing the window between check and use.
-func readRegular(path string, checked os.FileInfo, name string, at finding.Position) ([]byte, *overlay.InputError) {
+func readRegular(path string, checked os.FileInfo, name string, at finding.Position) ([]byte, *finding.InputError) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, refusal(at, overlay.KindRead, "%s: %v", name, unwrapPath(err))
+		return nil, refusal(at, finding.KindRead, "%s: %v", name, unwrapPath(err))
 	}
 	defer f.Close()
 	opened, err := f.Stat()
 	if err != nil || !opened.Mode().IsRegular() || !os.SameFile(opened, checked) {
-		return nil, refusal(at, overlay.KindRead, "%s changed while it was being checked; run the command again", name)
+		return nil, refusal(at, finding.KindRead, "%s changed while it was being checked; run the command again", name)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxKeyBytes+1))
 	if err != nil {
-		return nil, refusal(at, overlay.KindRead, "%s: %v", name, unwrapPath(err))
+		return nil, refusal(at, finding.KindRead, "%s: %v", name, unwrapPath(err))
 	}
 	if len(data) > maxKeyBytes {
 		return nil, refusal(at, KindKey, "%s is larger than %d KiB; it is not a GitHub App private key", name, maxKeyBytes>>10)
@@ -228,7 +227,7 @@ func readRegular(path string, checked os.FileInfo, name string, at finding.Posit
 // parseKey accepts exactly one PEM block holding an unencrypted RSA private key in PKCS#1
 // ("RSA PRIVATE KEY", what GitHub downloads) or PKCS#8 ("PRIVATE KEY", what openssl pkey
 // writes). Messages describe the problem, never the content.
-func (c *Credentials) parseKey(data []byte, name string, at finding.Position) *overlay.InputError {
+func (c *Credentials) parseKey(data []byte, name string, at finding.Position) *finding.InputError {
 	block, rest := pem.Decode(data)
 	if block == nil {
 		if bytes.Contains(data, []byte("-----BEGIN")) {

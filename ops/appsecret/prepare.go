@@ -3,6 +3,7 @@ package appsecret
 import (
 	"k8s.io/client-go/rest"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
 
@@ -22,20 +23,20 @@ type Request struct {
 
 // Prepare validates every input — overlay, App credentials, kube context — and returns
 // the plan and the rest.Config of the target context. Nothing is contacted. The error,
-// when not nil, is overlay.InputErrors listing every problem found.
+// when not nil, is finding.InputErrors listing every problem found.
 func Prepare(req Request) (*Plan, *rest.Config, error) {
 	o, err := overlay.Load(req.OverlayRoot, overlay.Options{Tfvars: req.Tfvars})
 	if err != nil {
 		return nil, nil, err
 	}
-	var errs overlay.InputErrors
+	var errs finding.InputErrors
 	target, terrs := ResolveTarget(o, req.Context)
 	errs = append(errs, terrs...)
 	creds, cerrs := ReadCredentials(req.Getenv, RepoRoot(req.OverlayRoot), req.UID)
 	errs = append(errs, cerrs...)
 	var cfg *rest.Config
 	if target != nil {
-		var ie *overlay.InputError
+		var ie *finding.InputError
 		if cfg, ie = KubeConfig(req.Kubeconfig, req.Getenv("KUBECONFIG"), target.Context); ie != nil {
 			errs = append(errs, ie)
 		}

@@ -37,12 +37,12 @@ type Target struct {
 
 // ResolveTarget reads the target from a loaded overlay. contextFlag is --context ("" to
 // use substrate.cluster.context). Every problem is returned at once.
-func ResolveTarget(o *overlay.Overlay, contextFlag string) (*Target, overlay.InputErrors) {
-	var errs overlay.InputErrors
+func ResolveTarget(o *overlay.Overlay, contextFlag string) (*Target, finding.InputErrors) {
+	var errs finding.InputErrors
 	t := &Target{}
 	org := o.Org
 	if org == nil {
-		return nil, overlay.InputErrors{refusal(finding.Position{File: overlay.OrgFile}, overlay.KindMissing, "%s is missing", overlay.OrgFile)}
+		return nil, finding.InputErrors{refusal(finding.Position{File: overlay.OrgFile}, finding.KindMissing, "%s is missing", overlay.OrgFile)}
 	}
 	orgFile := org.File
 	if orgFile == "" {
@@ -52,10 +52,10 @@ func ResolveTarget(o *overlay.Overlay, contextFlag string) (*Target, overlay.Inp
 	name := org.Owner.GithubAppSecretName
 	switch {
 	case !name.Set || strings.TrimSpace(name.Value) == "":
-		errs = append(errs, refusal(posOr(name.Pos, org.Owner.Pos, orgFile), overlay.KindMissing,
+		errs = append(errs, refusal(posOr(name.Pos, org.Owner.Pos, orgFile), finding.KindMissing,
 			"%s has no owner.github_app_secret_name; set it to the name of the ARC GitHub App secret (the tfvars github_config_secret)", orgFile))
 	case len(validation.IsDNS1123Subdomain(name.Value)) > 0:
-		errs = append(errs, refusal(name.Pos, overlay.KindType,
+		errs = append(errs, refusal(name.Pos, finding.KindType,
 			"owner.github_app_secret_name %q is not a valid Kubernetes secret name (%s)", name.Value, strings.Join(validation.IsDNS1123Subdomain(name.Value), "; ")))
 	default:
 		t.SecretName = name.Value
@@ -77,10 +77,10 @@ func ResolveTarget(o *overlay.Overlay, contextFlag string) (*Target, overlay.Inp
 }
 
 // oneTfvars returns the single ARC runner stack the namespaces come from.
-func oneTfvars(o *overlay.Overlay) (*overlay.Tfvars, *overlay.InputError) {
+func oneTfvars(o *overlay.Overlay) (*overlay.Tfvars, *finding.InputError) {
 	switch len(o.Tfvars) {
 	case 0:
-		return nil, refusal(finding.Position{File: overlay.TfvarsGlob}, overlay.KindMissing,
+		return nil, refusal(finding.Position{File: overlay.TfvarsGlob}, finding.KindMissing,
 			"no ARC runner tfvars found (%s); pass --tfvars PATH so the namespaces and github_config_secret can be read", overlay.TfvarsGlob)
 	case 1:
 		return o.Tfvars[0], nil
@@ -89,16 +89,16 @@ func oneTfvars(o *overlay.Overlay) (*overlay.Tfvars, *overlay.InputError) {
 	for _, tv := range o.Tfvars {
 		files = append(files, tv.File)
 	}
-	return nil, refusal(finding.Position{File: o.Tfvars[0].File}, overlay.KindDuplicate,
+	return nil, refusal(finding.Position{File: o.Tfvars[0].File}, finding.KindDuplicate,
 		"several ARC runner tfvars (%s); pass --tfvars PATH to name the stack whose namespaces get the secret", strings.Join(files, ", "))
 }
 
-func (t *Target) fromTfvars(tv *overlay.Tfvars, orgName overlay.String) overlay.InputErrors {
-	var errs overlay.InputErrors
+func (t *Target) fromTfvars(tv *overlay.Tfvars, orgName overlay.String) finding.InputErrors {
+	var errs finding.InputErrors
 	sec := tv.GithubConfigSecret
 	switch {
 	case !sec.Set || strings.TrimSpace(sec.Value) == "":
-		errs = append(errs, refusal(posOr(sec.Pos, finding.Position{}, tv.File), overlay.KindMissing,
+		errs = append(errs, refusal(posOr(sec.Pos, finding.Position{}, tv.File), finding.KindMissing,
 			"%s has no github_config_secret; set it to %q (owner.github_app_secret_name) so the scale sets read the secret this command writes", tv.File, orgName.Value))
 	case orgName.Set && sec.Value != orgName.Value:
 		errs = append(errs, refusal(sec.Pos, KindMismatch,
@@ -125,7 +125,7 @@ func (t *Target) fromTfvars(tv *overlay.Tfvars, orgName overlay.String) overlay.
 			n = Namespace{Name: ns.def, From: ns.key + " default"}
 		}
 		if msgs := validation.IsDNS1123Label(n.Name); len(msgs) > 0 {
-			errs = append(errs, refusal(ns.v.Pos, overlay.KindType, "%s %q is not a valid namespace name (%s)", ns.key, n.Name, strings.Join(msgs, "; ")))
+			errs = append(errs, refusal(ns.v.Pos, finding.KindType, "%s %q is not a valid namespace name (%s)", ns.key, n.Name, strings.Join(msgs, "; ")))
 			continue
 		}
 		if len(t.Namespaces) == 1 && t.Namespaces[0].Name == n.Name {
@@ -138,10 +138,10 @@ func (t *Target) fromTfvars(tv *overlay.Tfvars, orgName overlay.String) overlay.
 	return errs
 }
 
-func (t *Target) resolveContext(org *overlay.OrgConfig, orgFile string, tv *overlay.Tfvars, flagCtx string) overlay.InputErrors {
+func (t *Target) resolveContext(org *overlay.OrgConfig, orgFile string, tv *overlay.Tfvars, flagCtx string) finding.InputErrors {
 	orgCtx := org.Cluster.Context
 	if tv != nil && orgCtx.Set && tv.ClusterContext.Set && tv.ClusterContext.Value != orgCtx.Value {
-		return overlay.InputErrors{refusal(tv.ClusterContext.Pos, KindMismatch,
+		return finding.InputErrors{refusal(tv.ClusterContext.Pos, KindMismatch,
 			"cluster_context %q differs from substrate.cluster.context %q (%s); the secret would go to another cluster than the runners: make them equal, then rerun",
 			tv.ClusterContext.Value, orgCtx.Value, orgCtx.Pos)}
 	}
@@ -155,7 +155,7 @@ func (t *Target) resolveContext(org *overlay.OrgConfig, orgFile string, tv *over
 	case orgCtx.Set && orgCtx.Value != "":
 		t.Context, t.ContextFrom = orgCtx.Value, "substrate.cluster.context ("+orgCtx.Pos.String()+")"
 	default:
-		return overlay.InputErrors{refusal(posOr(orgCtx.Pos, org.Cluster.Pos, orgFile), overlay.KindMissing,
+		return finding.InputErrors{refusal(posOr(orgCtx.Pos, org.Cluster.Pos, orgFile), finding.KindMissing,
 			"%s has no substrate.cluster.context; set it to the kubeconfig context of the ARC cluster (or pass --context NAME)", orgFile)}
 	}
 	return nil
@@ -164,7 +164,7 @@ func (t *Target) resolveContext(org *overlay.OrgConfig, orgFile string, tv *over
 // KubeConfig loads the rest.Config for context from the kubeconfig (path from --kubeconfig,
 // else $KUBECONFIG, else ~/.kube/config), without contacting the cluster. A context the
 // kubeconfig does not define is refused with the contexts it does define.
-func KubeConfig(path, kubeconfigEnv, context string) (*rest.Config, *overlay.InputError) {
+func KubeConfig(path, kubeconfigEnv, context string) (*rest.Config, *finding.InputError) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	where := "the kubeconfig"
 	switch {
@@ -178,7 +178,7 @@ func KubeConfig(path, kubeconfigEnv, context string) (*rest.Config, *overlay.Inp
 	at := finding.Position{File: "kubeconfig"}
 	raw, err := rules.Load()
 	if err != nil {
-		return nil, refusal(at, overlay.KindRead, "cannot load %s: %v", where, err)
+		return nil, refusal(at, finding.KindRead, "cannot load %s: %v", where, err)
 	}
 	if _, ok := raw.Contexts[context]; !ok {
 		var names []string

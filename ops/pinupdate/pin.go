@@ -25,11 +25,11 @@ import (
 
 // Rule ids of the pin command. Stable: never rename one, add a new id instead.
 const (
-	RuleMoved     = "pin/moved"
-	RuleUnchanged = "pin/unchanged"
-	RuleWouldMove = "pin/would-move"
-	RuleResolved  = "pin/resolved"
-	RuleQuoted    = "pin/quoted"
+	RuleMoved     = "pin-update/moved"
+	RuleUnchanged = "pin-update/unchanged"
+	RuleWouldMove = "pin-update/would-move"
+	RuleResolved  = "pin-update/resolved"
+	RuleQuoted    = "pin-update/quoted"
 )
 
 // Rules lists every rule the command emits (the pins gate's rules are added by its report).
@@ -77,15 +77,15 @@ type Target struct {
 
 // Refusal is input the pin command will not act on: no pin to move, a pin it cannot edit
 // byte-exactly, a ref it cannot resolve. The CLI prints each as an input error (exit 2).
-type Refusal = overlay.InputErrors
+type Refusal = finding.InputErrors
 
 func refuse(pos finding.Position, kind, format string, args ...any) error {
-	return overlay.InputErrors{{Pos: pos, Kind: kind, Msg: fmt.Sprintf(format, args...)}}
+	return finding.InputErrors{{Pos: pos, Kind: kind, Msg: fmt.Sprintf(format, args...)}}
 }
 
 // Run resolves the ref, moves both pins (or, with Check, reports what would move), and
 // re-runs the pins gate. The report holds the pin findings followed by the gate's. A
-// non-nil error is a refusal (overlay.InputErrors) or a failed write (*CommitError).
+// non-nil error is a refusal (finding.InputErrors) or a failed write (*CommitError).
 func Run(ctx context.Context, opts Options) (*finding.Report, error) {
 	o, err := overlay.Load(opts.Root, overlay.Options{Tfvars: opts.Tfvars})
 	if err != nil {
@@ -160,22 +160,22 @@ func Run(ctx context.Context, opts Options) (*finding.Report, error) {
 func resolve(ctx context.Context, opts Options) (sha, how string, err error) {
 	ref := strings.TrimSpace(opts.Ref)
 	if ref == "" {
-		return "", "", refuse(finding.Position{}, overlay.KindMissing, "REF is empty; give a 40-hex commit SHA, a branch or a tag of the core")
+		return "", "", refuse(finding.Position{}, finding.KindMissing, "REF is empty; give a 40-hex commit SHA, a branch or a tag of the core")
 	}
 	if s, ok := coreref.NormalizeSHA(ref); ok {
 		return s, "", nil
 	}
 	if opts.Resolver == nil {
-		return "", "", refuse(finding.Position{}, overlay.KindMissing,
+		return "", "", refuse(finding.Position{}, finding.KindMissing,
 			"%q is not a 40-hex commit SHA and there is no way to resolve a name: set %s to a core checkout, or GITHUB_TOKEN/GH_TOKEN for the GitHub API, or pass the full SHA",
 			ref, coreref.EnvCorePath)
 	}
 	s, err := opts.Resolver.Resolve(ctx, ref)
 	if err != nil {
-		return "", "", refuse(finding.Position{}, overlay.KindMissing, "cannot resolve %q to a core commit: %v", ref, err)
+		return "", "", refuse(finding.Position{}, finding.KindMissing, "cannot resolve %q to a core commit: %v", ref, err)
 	}
 	if !coreref.IsFullSHA(s) {
-		return "", "", refuse(finding.Position{}, overlay.KindType, "%s resolved %q to %q, which is not a full commit SHA", coreref.Describe(opts.Resolver), ref, s)
+		return "", "", refuse(finding.Position{}, finding.KindType, "%s resolved %q to %q, which is not a full commit SHA", coreref.Describe(opts.Resolver), ref, s)
 	}
 	return s, describeRoute(opts.Resolver), nil
 }
@@ -183,16 +183,16 @@ func resolve(ctx context.Context, opts Options) (sha, how string, err error) {
 func describeRoute(r coreref.Resolver) string { return coreref.Describe(r) }
 
 // Find locates the two pins of a loaded overlay and reads the files they live in. It
-// refuses (overlay.InputErrors) when either pin is missing or cannot be edited in place,
+// refuses (finding.InputErrors) when either pin is missing or cannot be edited in place,
 // listing every problem at once.
 func Find(o *overlay.Overlay) ([]Target, map[string][]byte, error) {
-	var errs overlay.InputErrors
+	var errs finding.InputErrors
 	add := func(err error) {
-		var ie overlay.InputErrors
+		var ie finding.InputErrors
 		if errors.As(err, &ie) {
 			errs = append(errs, ie...)
 		} else if err != nil {
-			errs = append(errs, &overlay.InputError{Kind: overlay.KindRead, Msg: err.Error()})
+			errs = append(errs, &finding.InputError{Kind: finding.KindRead, Msg: err.Error()})
 		}
 	}
 	contents := map[string][]byte{}
@@ -202,7 +202,7 @@ func Find(o *overlay.Overlay) ([]Target, map[string][]byte, error) {
 		}
 		b, err := os.ReadFile(filepath.Join(o.Root, filepath.FromSlash(rel)))
 		if err != nil {
-			return nil, refuse(finding.Position{File: rel}, overlay.KindRead, "cannot read %s: %v", rel, unwrapPath(err))
+			return nil, refuse(finding.Position{File: rel}, finding.KindRead, "cannot read %s: %v", rel, unwrapPath(err))
 		}
 		contents[rel] = b
 		return b, nil
@@ -224,7 +224,7 @@ func Find(o *overlay.Overlay) ([]Target, map[string][]byte, error) {
 		}
 		span, err := LocateValue(data, t.Pos, t.Old, t.Syntax)
 		if err != nil {
-			add(refuse(t.Pos, overlay.KindType, "cannot edit %s in place: %v", t.What, err))
+			add(refuse(t.Pos, finding.KindType, "cannot edit %s in place: %v", t.What, err))
 			continue
 		}
 		t.Span = span
@@ -239,7 +239,7 @@ func Find(o *overlay.Overlay) ([]Target, map[string][]byte, error) {
 func orgTarget(o *overlay.Overlay) (*Target, error) {
 	org := o.Org
 	if org == nil {
-		return nil, refuse(finding.Position{File: overlay.OrgFile}, overlay.KindMissing, "%s is missing, so there is no core.pinned_commit to move", overlay.OrgFile)
+		return nil, refuse(finding.Position{File: overlay.OrgFile}, finding.KindMissing, "%s is missing, so there is no core.pinned_commit to move", overlay.OrgFile)
 	}
 	file := org.File
 	if file == "" {
@@ -251,7 +251,7 @@ func orgTarget(o *overlay.Overlay) (*Target, error) {
 		if !pos.IsValid() {
 			pos = finding.Position{File: file}
 		}
-		return nil, refuse(pos, overlay.KindMissing,
+		return nil, refuse(pos, finding.KindMissing,
 			"%s has no core.pinned_commit to move; add `pinned_commit: <sha>` under core: (matching the MODULE.bazel git_override commit) and rerun", file)
 	}
 	return &Target{What: file + " core.pinned_commit", File: p.Pos.File, Pos: p.Pos, Old: p.Value, Syntax: YAML}, nil
@@ -260,7 +260,7 @@ func orgTarget(o *overlay.Overlay) (*Target, error) {
 func moduleTarget(o *overlay.Overlay) (*Target, error) {
 	m := o.Module
 	if m == nil {
-		return nil, refuse(finding.Position{File: overlay.ModuleBazel}, overlay.KindMissing,
+		return nil, refuse(finding.Position{File: overlay.ModuleBazel}, finding.KindMissing,
 			"%s is missing, so there is no core git_override commit to move", overlay.ModuleBazel)
 	}
 	module := ""
@@ -272,7 +272,7 @@ func moduleTarget(o *overlay.Overlay) (*Target, error) {
 		if o.Org != nil && o.Org.Core.Pos.IsValid() {
 			pos = o.Org.Core.Pos
 		}
-		return nil, refuse(pos, overlay.KindMissing,
+		return nil, refuse(pos, finding.KindMissing,
 			"core.module_name is not set, so the core's git_override in %s cannot be identified; set it to the core's Bazel module name", overlay.ModuleBazel)
 	}
 	var core []overlay.Override
@@ -283,15 +283,15 @@ func moduleTarget(o *overlay.Overlay) (*Target, error) {
 	}
 	switch {
 	case len(core) == 0:
-		return nil, refuse(finding.Position{File: m.File}, overlay.KindMissing,
+		return nil, refuse(finding.Position{File: m.File}, finding.KindMissing,
 			"%s has no git_override(module_name = %q, ...) whose commit could move; add one with remote and commit = <sha>", m.File, module)
 	case len(core) > 1:
-		return nil, refuse(core[1].Pos, overlay.KindDuplicate,
+		return nil, refuse(core[1].Pos, finding.KindDuplicate,
 			"%s overrides %q %d times (first at %s); Bazel accepts one override per module, keep one git_override", core[1].Pos.File, module, len(core), core[0].Pos)
 	}
 	ov := core[0]
 	if ov.Kind != "git_override" {
-		return nil, refuse(ov.Pos, overlay.KindType,
+		return nil, refuse(ov.Pos, finding.KindType,
 			"the core %q is overridden by %s, which has no commit to move; replace it with git_override(module_name = %q, remote = ..., commit = <sha>)", module, ov.Kind, module)
 	}
 	if !ov.Commit.Set || strings.TrimSpace(ov.Commit.Value) == "" {
@@ -302,7 +302,7 @@ func moduleTarget(o *overlay.Overlay) (*Target, error) {
 		case ov.Branch.Set:
 			what = fmt.Sprintf("branch = %q instead of a commit", ov.Branch.Value)
 		}
-		return nil, refuse(ov.Pos, overlay.KindMissing,
+		return nil, refuse(ov.Pos, finding.KindMissing,
 			"the core git_override has %s, so there is no commit to move; write commit = \"<sha>\" in it and rerun", what)
 	}
 	file := ov.Commit.Pos.File

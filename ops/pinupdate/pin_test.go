@@ -364,7 +364,7 @@ func TestRefusals(t *testing.T) {
 				opts.Resolver = tc.resolver
 			}
 			_, err := Run(context.Background(), opts)
-			var ies overlay.InputErrors
+			var ies finding.InputErrors
 			if !errors.As(err, &ies) {
 				t.Fatalf("err = %v (%T), want a refusal", err, err)
 			}

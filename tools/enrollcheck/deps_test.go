@@ -15,6 +15,7 @@ var forbidden = []string{
 	"github.com/google/go-github",
 	"golang.org/x/oauth2",
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight",
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi",
 }
 
 // TestHermeticDependencies asserts the dependency closure of this binary with `go list

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
 )
 
 func init() {
@@ -47,8 +48,9 @@ unless --force-conflicts. Needs get, create and patch on secrets in both namespa
 			"gfenroll arc-app-secret --apply --overlay-root ../jesssullivan-infra --kubeconfig ~/.kube/honey.yaml",
 			"just arc-app-secret-dry-run && just arc-app-secret-apply",
 		},
+		Rules: appsecret.Rules,
 		Bind: func(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
-			var tfvars repeated
+			var tfvars checker.Strings
 			dryRun := fs.Bool("dry-run", false, "print what would be written; contact nothing")
 			apply := fs.Bool("apply", false, "server-side apply the secret into both namespaces")
 			root := fs.String("overlay-root", ".", "overlay checkout `DIR`")
@@ -75,7 +77,7 @@ unless --force-conflicts. Needs get, create and patch on secrets in both namespa
 					RetryCommand: retryCommand(env.Prog, displayRoot, tfvars, *kubeContext, *kubeconfig, *force),
 				})
 				if err != nil {
-					cli.PrintInputErrors(env.Stderr, "", displayRoot, err)
+					finding.WriteInputErrors(env.Stderr, "", displayRoot, err)
 					fmt.Fprintf(env.Stderr, "%s arc-app-secret: refused; nothing was written\n", env.Prog)
 					return checker.ExitInput
 				}
@@ -90,13 +92,7 @@ unless --force-conflicts. Needs get, create and patch on secrets in both namespa
 					defer cancel()
 					rep = plan.Apply(actx, client)
 				}
-				rep.Tool = env.Prog
-				report.Name, report.Version, report.Getenv = "arc-app-secret", env.Version, env.Getenv
-				if err := report.Emit(env.Stdout, rep); err != nil {
-					fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
-					return checker.ExitInput
-				}
-				return checker.ExitCode(rep, report.FailOnWarning)
+				return env.Finish("arc-app-secret", report, rep)
 			}
 		},
 	})
@@ -126,16 +122,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
-}
-
-// repeated is a repeatable string flag.
-type repeated []string
-
-func (r *repeated) String() string { return strings.Join(*r, ",") }
-func (r *repeated) Set(v string) error {
-	if strings.TrimSpace(v) == "" {
-		return fmt.Errorf("empty value")
-	}
-	*r = append(*r, v)
-	return nil
 }

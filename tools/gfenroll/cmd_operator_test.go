@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
@@ -140,7 +141,7 @@ func TestPinCommand(t *testing.T) {
 
 	// --check against another commit: exit 1, nothing written.
 	code, stdout, stderr := run(t, nil, "", "pin", otherSHA, "--overlay-root", root, "--check")
-	if code != 1 || !strings.Contains(stdout, "blocker pin/would-move") || !strings.Contains(stdout, "gfenroll pin "+otherSHA) {
+	if code != 1 || !strings.Contains(stdout, "blocker pin-update/would-move") || !strings.Contains(stdout, "gfenroll pin "+otherSHA) {
 		t.Fatalf("check: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if b, _ := os.ReadFile(org); !bytes.Equal(b, orgBefore) {
@@ -149,7 +150,7 @@ func TestPinCommand(t *testing.T) {
 
 	// Move: exit 0, diff is exactly the two values, pins gate confirms.
 	code, stdout, stderr = run(t, nil, "", "pin", otherSHA, "--overlay-root", root)
-	if code != 0 || strings.Count(stdout, "ok pin/moved") != 2 || !strings.Contains(stdout, "pins agree at "+otherSHA) {
+	if code != 0 || strings.Count(stdout, "ok pin-update/moved") != 2 || !strings.Contains(stdout, "pins agree at "+otherSHA) {
 		t.Fatalf("pin: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	for path, before := range map[string][]byte{org: orgBefore, mod: modBefore} {
@@ -160,7 +161,7 @@ func TestPinCommand(t *testing.T) {
 	}
 
 	// --check at the new commit: exit 0.
-	if code, stdout, _ = run(t, nil, "", "pin", otherSHA, "--overlay-root", root, "--check"); code != 0 || strings.Count(stdout, "ok pin/unchanged") != 2 {
+	if code, stdout, _ = run(t, nil, "", "pin", otherSHA, "--overlay-root", root, "--check"); code != 0 || strings.Count(stdout, "ok pin-update/unchanged") != 2 {
 		t.Errorf("check after move: exit %d\n%s", code, stdout)
 	}
 
@@ -196,7 +197,7 @@ func TestPinResolvesThroughCoreCheckout(t *testing.T) {
 
 	root := copyOverlay(t)
 	code, stdout, stderr := run(t, map[string]string{"GF_CORE_PATH": core}, "", "pin", "v1.4.0", "--overlay-root", root)
-	if code != 0 || !strings.Contains(stdout, "v1.4.0 resolved to "+sha+" through the local core checkout (GF_CORE_PATH)") || strings.Count(stdout, "ok pin/moved") != 2 {
+	if code != 0 || !strings.Contains(stdout, "v1.4.0 resolved to "+sha+" through the local core checkout (GF_CORE_PATH)") || strings.Count(stdout, "ok pin-update/moved") != 2 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if strings.Contains(stdout+stderr, core) {
@@ -229,5 +230,35 @@ func TestPinResolvesThroughGitHub(t *testing.T) {
 		if req.Method != "GET" {
 			t.Errorf("pin sent %s %s", req.Method, req.Path)
 		}
+	}
+}
+
+// A report target that is not a regular file or a new path is refused when the flags are
+// parsed, before any command does its work: pin moves no pin, and every command exits 2
+// without a report and leaves the target as it was.
+func TestSpecialReportTargetRefusedBeforeWork(t *testing.T) {
+	root := copyOverlay(t)
+	org := filepath.Join(root, "config/organization.yaml")
+	orgBefore, _ := os.ReadFile(org)
+	fifo := filepath.Join(t.TempDir(), "report.fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(overlaytest.RepoRoot(t), "e2e/plans/helm-upgrade.json")
+	for _, args := range [][]string{
+		{"pin", otherSHA, "--overlay-root", root, "--output", "json=" + fifo},
+		{"check", "--overlay-root", root, "--output", "sarif=" + fifo},
+		{"plan-guard", plan, "--output", "json=" + fifo},
+	} {
+		code, stdout, stderr := run(t, nil, "", args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "is a named pipe (FIFO), not a regular file") {
+			t.Errorf("%s: exit %d\nstdout %q\nstderr %q", args[0], code, stdout, stderr)
+		}
+		if st, err := os.Lstat(fifo); err != nil || st.Mode().Type() != os.ModeNamedPipe {
+			t.Errorf("%s replaced the FIFO: %v %v", args[0], st.Mode(), err)
+		}
+	}
+	if b, _ := os.ReadFile(org); !bytes.Equal(b, orgBefore) {
+		t.Error("pin moved the pins although its report could not be written")
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 	"github.com/tinyland-inc/gf-enrollment/ops/pinupdate"
-	ghprobe "github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 )
 
 func init() {
@@ -41,6 +41,7 @@ pin that differs from REF as a blocker (exit 1) and runs the pins gate as it sta
 			"GITHUB_TOKEN=$(gh auth token) gfenroll pin v1.4.0 --check",
 			"just pin-refresh main",
 		},
+		Rules: pinupdate.Rules,
 		Bind: func(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 			root := fs.String("overlay-root", ".", "overlay checkout `DIR` whose pins move")
 			check := fs.Bool("check", false, "write nothing; report what would change and exit 1 if a pin differs from REF")
@@ -71,16 +72,9 @@ pin that differs from REF as a blocker (exit 1) and runs the pins gate as it sta
 						fmt.Fprintf(env.Stderr, "%s pin: write failed: %v\n", env.Prog, err)
 						return checker.ExitInput
 					}
-					cli.PrintInputErrors(env.Stderr, "", displayRoot, err)
-					return checker.ExitInput
+					return checker.Refuse(env.Stderr, displayRoot, err)
 				}
-				rep.Tool = env.Prog
-				report.Name, report.Version, report.Getenv = "pin", env.Version, env.Getenv
-				if err := report.Emit(env.Stdout, rep); err != nil {
-					fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
-					return checker.ExitInput
-				}
-				return checker.ExitCode(rep, report.FailOnWarning)
+				return env.Finish("pin", report, rep)
 			}
 		},
 	})
@@ -98,12 +92,12 @@ func pinResolver(env *cli.Env, o *overlay.Overlay, apiURL string) coreref.Resolv
 		repo = strings.TrimSpace(o.Org.Core.Repository.Value)
 	}
 	if repo != "" {
-		token, _ := ghprobe.TokenFromEnv(env.Getenv)
-		client, err := ghprobe.NewClient(ghprobe.ClientConfig{APIURL: apiURL, Token: token})
+		token, _ := ghapi.TokenFromEnv(env.Getenv)
+		client, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: apiURL, Token: token})
 		if err != nil {
 			chain = append(chain, failingResolver{err})
 		} else {
-			chain = append(chain, ghprobe.CommitResolver{Client: client, Repo: repo})
+			chain = append(chain, ghapi.CommitResolver{Client: client, Repo: repo})
 		}
 	}
 	if len(chain) == 0 {

@@ -36,6 +36,7 @@ exits 2 with the file, line and reason.`,
 			"ALLOW_ARC_DESTROY=1 gfenroll plan-guard arc.plan.json   # recorded maintenance window",
 			"gfenroll plan-guard arc.plan.json --format github --output sarif=plan-guard.sarif",
 		},
+		Rules: planguard.Rules,
 		Bind: func(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 			report := &checker.Config{}
 			report.RegisterFlags(fs)
@@ -50,25 +51,19 @@ exits 2 with the file, line and reason.`,
 				}
 				plan, err := loadPlan(args[0], env.Stdin)
 				if err != nil {
-					cli.PrintInputErrors(env.Stderr, "", args[0], err)
-					return checker.ExitInput
+					return checker.Refuse(env.Stderr, args[0], err)
 				}
 				opts := planguard.OptionsFromEnv(func(k string) (string, bool) {
 					v := env.Getenv(k)
 					return v, v != ""
 				})
 				rep := planguard.Check(plan, opts)
-				rep.Tool = env.Prog
-				report.Name, report.Version, report.Getenv = "plan-guard", env.Version, env.Getenv
-				if err := report.Emit(env.Stdout, rep); err != nil {
-					fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
-					return checker.ExitInput
-				}
-				if opts.DestroyAllowed() && rep.Summary.Warnings > 0 {
+				code = env.Finish("plan-guard", report, rep)
+				if code != checker.ExitInput && opts.DestroyAllowed() && rep.Summary.Warnings > 0 {
 					fmt.Fprintf(env.Stderr, "%s plan-guard: !!! %s=1: %d destroy/replace finding(s) ALLOWED; this apply deletes live ARC resources !!!\n",
 						env.Prog, planguard.AllowEnv, rep.Summary.Warnings)
 				}
-				return checker.ExitCode(rep, report.FailOnWarning)
+				return code
 			}
 		},
 	})

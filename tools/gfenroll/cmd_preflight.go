@@ -13,10 +13,12 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/cli"
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/gates"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 )
 
 // EnvGitHubAPIURL is the default of --github-api-url; GitHub Actions sets it on every
@@ -61,26 +63,23 @@ The positional form mirrors the core checkout's wrapper:
 			"gfenroll preflight --overlay-root . --strict --format github --output json=preflight.json",
 			"gfenroll preflight --overlay-root . --github-api-url https://ghe.example.com/api/v3 --context honey-admin",
 		},
-		Bind: bindPreflight,
+		Rules: func() []finding.Rule { return slices.Concat(gates.Rules(), github.Rules(), kube.Rules()) },
+		Bind:  bindPreflight,
 	})
 }
 
 type preflightFlags struct {
-	overlays        cli.OverlayFlags
-	repo            string
-	strict          bool
-	expectedCoreRef string
-	kubeContext     string
-	kubeconfig      string
-	apiURL          string
-	timeout         time.Duration
-	queuedGrace     time.Duration
-	recentRuns      int
-	expectWarnings  repeated
-	allowAnchor     bool
-	core            bool
-	forbidHosted    bool
-	report          checker.Config
+	overlays    cli.OverlayFlags
+	repo        string
+	strict      bool
+	kubeContext string
+	kubeconfig  string
+	apiURL      string
+	timeout     time.Duration
+	queuedGrace time.Duration
+	recentRuns  int
+	gates       gates.Flags
+	report      checker.Config
 }
 
 func bindPreflight(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
@@ -90,8 +89,6 @@ func bindPreflight(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 	fs.Lookup("overlay-root").Usage = "overlay checkout `DIR` (one overlay; default .)"
 	fs.StringVar(&f.repo, "repo", "", "overlay repository `OWNER/NAME` on GitHub (default owner.repository)")
 	fs.BoolVar(&f.strict, "strict", false, "exit 1 on any blocker (default: report only, exit 0)")
-	fs.StringVar(&f.expectedCoreRef, "expected-core-ref", env.Getenv(cli.EnvExpectedCoreRef),
-		"both core pins must resolve to this `REF`: a 40-hex commit, or a branch/tag resolved in $GF_CORE_PATH, else through GitHub (default $"+cli.EnvExpectedCoreRef+")")
 	fs.StringVar(&f.kubeContext, "context", "", "kubeconfig context `NAME` (default substrate.cluster.context)")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig `PATH` (default $KUBECONFIG, then ~/.kube/config)")
 	fs.StringVar(&f.apiURL, "github-api-url", env.Getenv(EnvGitHubAPIURL),
@@ -99,11 +96,7 @@ func bindPreflight(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 	fs.DurationVar(&f.timeout, "timeout", preflight.DefaultTimeout, "bound on the whole preflight `DURATION`; unanswered probes become blockers")
 	fs.DurationVar(&f.queuedGrace, "queued-grace", github.DefaultQueuedGrace, "how long a validation run may wait for a runner before it is a blocker")
 	fs.IntVar(&f.recentRuns, "recent-runs", github.DefaultRecentRuns, "recent default-branch runs read per validation workflow (1-100)")
-	fs.Var(&f.expectWarnings, "expect-warning", "warnings of this `RULE` are expected: shown, never failing (repeatable; adds to enrollment.expected_warnings)")
-	fs.BoolVar(&f.allowAnchor, "allow-repo-registration-anchor", false,
-		"a repo-scoped github_config_url is a warning, not a blocker (personal accounts; also enrollment.allow_repo_registration_anchor)")
-	fs.BoolVar(&f.core, "core", false, "the overlay is the core's own stack: a repo registration anchor is always a blocker")
-	fs.BoolVar(&f.forbidHosted, "forbid-github-hosted", false, "GitHub-hosted runs-on labels (ubuntu-latest, ...) are blockers")
+	f.gates.Register(fs, env.Getenv, true)
 	f.report.RegisterFlags(fs)
 	return func(ctx context.Context, env *cli.Env, args []string) int {
 		if err := f.positionals(fs, args); err != nil {
@@ -185,8 +178,8 @@ func runPreflight(ctx context.Context, env *cli.Env, f *preflightFlags) int {
 		}
 		return checker.ExitInput
 	}
-	token, _ := github.TokenFromEnv(env.Getenv)
-	client, err := github.NewClient(github.ClientConfig{
+	token, _ := ghapi.TokenFromEnv(env.Getenv)
+	client, err := ghapi.NewClient(ghapi.ClientConfig{
 		APIURL:      f.apiURL,
 		Token:       token,
 		CallTimeout: preflight.CallTimeout(f.timeout),
@@ -201,36 +194,25 @@ func runPreflight(ctx context.Context, env *cli.Env, f *preflightFlags) int {
 	}
 	o := overlays[0]
 
+	gateFlags := f.gates
+	gateFlags.ExpectedCoreRef = strings.TrimSpace(gateFlags.ExpectedCoreRef)
 	res := preflight.Run(ctx, o, preflight.Options{
-		Repo:            f.repo,
-		ExpectedCoreRef: strings.TrimSpace(f.expectedCoreRef),
-		CoreRef:         coreref.FromEnv(env.Getenv),
-		GitHub:          client,
-		GitHubProbe:     github.Config{QueuedGrace: f.queuedGrace, RecentRuns: f.recentRuns},
-		Kube:            kube.Config{Kubeconfig: f.kubeconfig, Context: f.kubeContext},
-		Timeout:         f.timeout,
-		ExpectWarnings:  f.expectWarnings,
-
-		AllowRepoRegistrationAnchor: f.allowAnchor,
-		Core:                        f.core,
-		ForbidGitHubHosted:          f.forbidHosted,
+		Repo:        f.repo,
+		Gates:       gateFlags,
+		CoreRef:     coreref.FromEnv(env.Getenv),
+		GitHub:      client,
+		GitHubProbe: github.Config{QueuedGrace: f.queuedGrace, RecentRuns: f.recentRuns},
+		Kube:        kube.Config{Kubeconfig: f.kubeconfig, Context: f.kubeContext},
+		Timeout:     f.timeout,
 	})
 	rep := res.Report
-	rep.Tool = env.Prog
 	scrubReport(rep, token)
-	staleExpectations(env, o, res, f.expectWarnings)
+	staleExpectations(env, o, res, f.gates.ExpectWarnings)
 
-	f.report.Name = "preflight"
-	f.report.Version = env.Version
-	f.report.Getenv = env.Getenv
-	if err := f.report.Emit(env.Stdout, rep); err != nil {
-		fmt.Fprintf(env.Stderr, "%s preflight: %s\n", env.Prog, scrubToken(err.Error(), token))
-		return checker.ExitInput
-	}
-	if !f.strict && !f.report.FailOnWarning {
-		return checker.ExitOK // report-only: the enrollment queue is the output
-	}
-	return checker.ExitCode(rep, f.report.FailOnWarning)
+	// Without --strict the report is the enrollment queue, not a verdict: exit 0.
+	f.report.ReportOnly = !f.strict
+	f.report.Redact = func(s string) string { return scrubToken(s, token) }
+	return env.Finish("preflight", &f.report, rep)
 }
 
 // staleExpectations notes on stderr the expectations that matched no warning: a stale

@@ -13,8 +13,10 @@
 //
 // registry is initialised before any init function runs (package-level variables first),
 // and each command lives in its own file so work on different commands never touches the
-// same file. Reuse cli.OverlayFlags, cli.PrintInputErrors and checker.Config for the common
-// flags so every command speaks the same flags, formats and exit codes.
+// same file. Reuse cli.OverlayFlags and checker.Config for the common flags, and end every
+// run through the one emission path — env.Finish(name, &cfg, report) for a report,
+// checker.Refuse(stderr, where, err) for unusable input — so every command speaks the same
+// flags, formats, output guarantees and exit codes.
 package main
 
 import "github.com/tinyland-inc/gf-enrollment/checks/cli"

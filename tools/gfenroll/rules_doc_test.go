@@ -10,12 +10,10 @@ import (
 	"testing"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
-	"github.com/tinyland-inc/gf-enrollment/checks/pins"
+	"github.com/tinyland-inc/gf-enrollment/checks/gates"
 	"github.com/tinyland-inc/gf-enrollment/checks/planguard"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
-	"github.com/tinyland-inc/gf-enrollment/checks/taxonomy"
-	"github.com/tinyland-inc/gf-enrollment/checks/workflows"
 	"github.com/tinyland-inc/gf-enrollment/ops/appsecret"
 	"github.com/tinyland-inc/gf-enrollment/ops/pinupdate"
 )
@@ -32,14 +30,19 @@ type ruleSource struct {
 	rules []finding.Rule
 }
 
-// ruleSources is every rule a gfenroll command can emit, by table of docs/rules.md. The one
-// list of them; the page, its completeness and its freshness all follow from it.
+// ruleSources is every rule a gfenroll command can emit, by table of docs/rules.md: the
+// hermetic gates from their registry, then the live probes and the operator commands. The
+// one list of them; the page and its freshness follow from it, and TestRuleReference checks
+// it against the rules every registered command declares.
 func ruleSources() []ruleSource {
-	return []ruleSource{
-		{"pins", pins.Rules()}, {"taxonomy", taxonomy.Rules()}, {"workflows", workflows.Rules()},
-		{"preflight/github", github.Rules()}, {"preflight/kube", kube.Rules()},
-		{"plan-guard", planguard.Rules()}, {"pin", pinupdate.Rules()}, {"arc-app-secret", appsecret.Rules()},
+	var out []ruleSource
+	for _, g := range gates.All {
+		out = append(out, ruleSource{g.Name, g.Rules()})
 	}
+	return append(out,
+		ruleSource{"preflight/github", github.Rules()}, ruleSource{"preflight/kube", kube.Rules()},
+		ruleSource{"plan-guard", planguard.Rules()}, ruleSource{"pin-update", pinupdate.Rules()},
+		ruleSource{"arc-app-secret", appsecret.Rules()})
 }
 
 // generatedTable matches one generated block: its marker line naming the source, the table,
@@ -116,6 +119,19 @@ func TestRuleReference(t *testing.T) {
 				t.Errorf("rule id %s is declared by both %s and %s", r.ID, prev, s.name)
 			}
 			declared[r.ID] = s.name
+		}
+	}
+
+	// Every rule a registered command declares has its table.
+	for _, c := range registry.Commands() {
+		if c.Rules == nil {
+			t.Errorf("command %s lists no rules", c.Name)
+			continue
+		}
+		for _, r := range c.Rules() {
+			if _, ok := declared[r.ID]; !ok {
+				t.Errorf("command %s emits %s, which no rule source of docs/rules.md lists: add its package's Rules to ruleSources", c.Name, r.ID)
+			}
 		}
 	}
 

@@ -1,3 +1,7 @@
+// Package github holds the live preflight's GitHub probes: the overlay repository's
+// Actions secret names (the core-read credential), its default branch, recent
+// default-branch validation runs and the jobs' runner labels (enrollment proof). The probes
+// read through the read-only client of internal/ghapi and turn its answers into findings.
 package github
 
 import (
@@ -12,6 +16,13 @@ import (
 	gogh "github.com/google/go-github/v89/github"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
+)
+
+// Defaults applied by Probe when a Config field is zero.
+const (
+	DefaultQueuedGrace = 15 * time.Minute
+	DefaultRecentRuns  = 30
 )
 
 // Config tunes the probes.
@@ -65,7 +76,7 @@ var (
 // recent default-branch validation runs and the enrollment proof. It never fails: every
 // call GitHub does not answer usefully within ctx's deadline becomes a blocker naming what
 // is left unverified. The report has Rules() registered.
-func Probe(ctx context.Context, c *Client, cfg Config, exp Expectations) *finding.Report {
+func Probe(ctx context.Context, c *ghapi.Client, cfg Config, exp Expectations) *finding.Report {
 	r := &finding.Report{}
 	r.AddRules(Rules()...)
 	if cfg.QueuedGrace <= 0 {
@@ -88,7 +99,7 @@ func Probe(ctx context.Context, c *Client, cfg Config, exp Expectations) *findin
 }
 
 type prober struct {
-	c   *Client
+	c   *ghapi.Client
 	cfg Config
 	exp Expectations
 	r   *finding.Report
@@ -100,14 +111,24 @@ type prober struct {
 	failures []failure
 }
 
-// failure is a call that failed, with what it was for.
+// failure is a call that failed, with what it was for and the rule that reports it.
 type failure struct {
 	what string // "list the Actions secret names"
-	apiFailure
+	rule string
+	ghapi.Failure
+}
+
+// failureRule is the rule that reports each kind of failed call.
+var failureRule = map[ghapi.FailureKind]string{
+	ghapi.FailAuth:        RuleAuth,
+	ghapi.FailAccess:      RuleAccess,
+	ghapi.FailRateLimited: RuleRateLimited,
+	ghapi.FailUnavailable: RuleUnavailable,
 }
 
 func (p *prober) fail(err error, what string) {
-	f := failure{what: what, apiFailure: classify(err, what, p.c.now())}
+	gf := ghapi.Classify(err, p.c.Now())
+	f := failure{what: what, rule: failureRule[gf.Kind], Failure: gf}
 	p.mu.Lock()
 	p.failures = append(p.failures, f)
 	p.mu.Unlock()
@@ -128,11 +149,11 @@ func (p *prober) run(ctx context.Context) {
 	p.owner, p.name = owner, name
 	if !p.c.HasToken() {
 		p.add(RuleTokenMissing, finding.Blocker, p.exp.RepoPos,
-			fmt.Sprintf("no GitHub token in %s: the secret names and validation runs of %s cannot be read", strings.Join(TokenEnv, " or "), p.exp.Repo),
+			fmt.Sprintf("no GitHub token in %s: the secret names and validation runs of %s cannot be read", strings.Join(ghapi.TokenEnv, " or "), p.exp.Repo),
 			fmt.Sprintf("Export a token that can read %s (fine-grained: Metadata, Actions and Secrets read; e.g. export GH_TOKEN=$(gh auth token)), then rerun the preflight.", p.exp.Repo))
 		return
 	}
-	p.now = p.c.now()
+	p.now = p.c.Now()
 
 	// The runs depend on the default branch, which costs a round trip to learn. Most
 	// repositories' is "main": read its runs while the repository answers, and only when
@@ -157,7 +178,7 @@ func (p *prober) run(ctx context.Context) {
 		if speculate {
 			spec.Go(func() { guessed = p.runsFor(ctx, guess) })
 		}
-		repo, _, err := p.c.gh.Repositories.Get(ctx, owner, name)
+		repo, _, err := p.c.REST().Repositories.Get(ctx, owner, name)
 		if err != nil {
 			repoErr = err
 			p.fail(err, "read the repository (its default branch)")
@@ -219,7 +240,7 @@ func (p *prober) listSecrets(ctx context.Context) secretNames {
 	wg := p.fan()
 	wg.Go(func() {
 		names, err := listAllNames(p.fan, func(opt *gogh.ListOptions) (*gogh.Secrets, *gogh.Response, error) {
-			return p.c.gh.Actions.ListRepoSecrets(ctx, p.owner, p.name, opt)
+			return p.c.REST().Actions.ListRepoSecrets(ctx, p.owner, p.name, opt)
 		})
 		if err != nil {
 			s.repoErr = true
@@ -230,11 +251,11 @@ func (p *prober) listSecrets(ctx context.Context) secretNames {
 	})
 	wg.Go(func() {
 		names, err := listAllNames(p.fan, func(opt *gogh.ListOptions) (*gogh.Secrets, *gogh.Response, error) {
-			return p.c.gh.Actions.ListRepoOrgSecrets(ctx, p.owner, p.name, opt)
+			return p.c.REST().Actions.ListRepoOrgSecrets(ctx, p.owner, p.name, opt)
 		})
 		if err != nil {
-			if f := classify(err, "", p.now); f.status != 404 {
-				s.orgNote = "organization secrets visible to the repository could not be read (" + p.c.Scrub(f.detail) + ")"
+			if f := ghapi.Classify(err, p.now); f.Status != 404 {
+				s.orgNote = "organization secrets visible to the repository could not be read (" + p.c.Scrub(f.Detail) + ")"
 			}
 			return
 		}
@@ -395,12 +416,12 @@ func (p *prober) listRuns(ctx context.Context, branch string) []*workflowRuns {
 				err  error
 			)
 			if wf.File == "" {
-				runs, _, err = p.c.gh.Actions.ListRepositoryWorkflowRuns(ctx, p.owner, p.name, opt)
+				runs, _, err = p.c.REST().Actions.ListRepositoryWorkflowRuns(ctx, p.owner, p.name, opt)
 			} else {
-				runs, _, err = p.c.gh.Actions.ListWorkflowRunsByFileName(ctx, p.owner, p.name, wf.base(), opt)
+				runs, _, err = p.c.REST().Actions.ListWorkflowRunsByFileName(ctx, p.owner, p.name, wf.base(), opt)
 			}
 			if err != nil {
-				if f := classify(err, "", p.now); f.status == 404 && wf.File != "" {
+				if f := ghapi.Classify(err, p.now); f.Status == 404 && wf.File != "" {
 					out[i].notFound = true
 					return
 				}
@@ -468,7 +489,7 @@ func (p *prober) listJobs(ctx context.Context, runID int64) ([]*gogh.WorkflowJob
 	var all []*gogh.WorkflowJob
 	opt := &gogh.ListWorkflowJobsOptions{Filter: "latest", ListOptions: gogh.ListOptions{PerPage: 100}}
 	for pages := 0; pages < 20; pages++ {
-		jobs, resp, err := p.c.gh.Actions.ListWorkflowJobs(ctx, p.owner, p.name, runID, opt)
+		jobs, resp, err := p.c.REST().Actions.ListWorkflowJobs(ctx, p.owner, p.name, runID, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -525,7 +546,7 @@ func (p *prober) judgeRuns(branch string, data []*workflowRuns) {
 	case best != nil:
 		p.add(RuleProof, finding.OK, best.w.wf.Pos,
 			fmt.Sprintf("%s run #%d on %s (%s ago) ran job %q on shared label %s: %s",
-				runName(best.run), best.run.GetRunNumber(), branch, human(p.now.Sub(created(best.run))),
+				runName(best.run), best.run.GetRunNumber(), branch, ghapi.HumanDuration(p.now.Sub(created(best.run))),
 				best.job.GetName(), best.label, best.run.GetHTMLURL()), "")
 	case unverified:
 		// A failure finding already says the proof could not be verified.
@@ -606,7 +627,7 @@ func (p *prober) judgeWaiting(branch string, w *workflowRuns) {
 	if oldest.job != "" {
 		what += fmt.Sprintf(" (job %q)", oldest.job)
 	}
-	msg := fmt.Sprintf("%s has waited %s for a runner (grace %s): %s", what, human(oldest.age), human(p.cfg.QueuedGrace), oldest.run.GetHTMLURL())
+	msg := fmt.Sprintf("%s has waited %s for a runner (grace %s): %s", what, ghapi.HumanDuration(oldest.age), ghapi.HumanDuration(p.cfg.QueuedGrace), oldest.run.GetHTMLURL())
 	if len(oldest.labels) > 0 {
 		msg += fmt.Sprintf("; it asks for runs-on %s", strings.Join(oldest.labels, ", "))
 	}
@@ -647,7 +668,7 @@ func (p *prober) judgeFailing(branch string, w *workflowRuns) {
 		}
 		p.add(RuleValidationFailing, finding.Blocker, w.wf.Pos,
 			fmt.Sprintf("the latest completed %s run of %s (#%d, %s ago) concluded %s: %s",
-				branch, runName(run), run.GetRunNumber(), human(p.now.Sub(created(run))), run.GetConclusion(), run.GetHTMLURL()),
+				branch, runName(run), run.GetRunNumber(), ghapi.HumanDuration(p.now.Sub(created(run))), run.GetConclusion(), run.GetHTMLURL()),
 			fmt.Sprintf("Fix the failure shown at %s, then push to %s or re-run it (gh run rerun %d --repo %s) and rerun the strict preflight.",
 				run.GetHTMLURL(), branch, run.GetID(), p.exp.Repo))
 		return
@@ -707,12 +728,12 @@ func (p *prober) reportFailures() {
 	var order []key
 	groups := map[key][]failure{}
 	for _, f := range p.failures {
-		k := key{f.rule, f.detail}
+		k := key{f.rule, f.Detail}
 		switch {
 		case f.rule == RuleAuth:
 			k.detail = "" // one finding for a rejected token, however many calls hit it
-		case f.class != "":
-			k.detail = f.class
+		case f.Class != "":
+			k.detail = f.Class
 		}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
@@ -727,8 +748,8 @@ func (p *prober) reportFailures() {
 			whats = append(whats, f.what)
 		}
 		sort.Strings(whats)
-		msg := fmt.Sprintf("%s: could not %s: %s; %s unverified", p.exp.Repo, strings.Join(dedupe(whats), ", "), fs[0].detail, consequence(fs))
-		p.add(k.rule, finding.Blocker, p.exp.RepoPos, msg, fs[0].next+", then rerun the preflight.")
+		msg := fmt.Sprintf("%s: could not %s: %s; %s unverified", p.exp.Repo, strings.Join(dedupe(whats), ", "), fs[0].Detail, consequence(fs))
+		p.add(k.rule, finding.Blocker, p.exp.RepoPos, msg, fs[0].Next+", then rerun the preflight.")
 	}
 }
 

@@ -1,4 +1,4 @@
-package github
+package ghapi
 
 import (
 	"context"
@@ -47,8 +47,8 @@ func (r CommitResolver) Resolve(ctx context.Context, name string) (string, error
 				return "", fmt.Errorf("resolve %q through the GitHub commits API: %s is not visible to the token (404); give it read access (fine-grained: Contents read) or check core.repository", name, r.Repo)
 			}
 		}
-		f := classify(err, "", r.Client.now())
-		return "", errors.New(r.Client.Scrub(fmt.Sprintf("resolve %q through the GitHub commits API of %s: %s", name, r.Repo, f.detail)))
+		f := Classify(err, r.Client.now())
+		return "", errors.New(r.Client.Scrub(fmt.Sprintf("resolve %q through the GitHub commits API of %s: %s", name, r.Repo, f.Detail)))
 	}
 	sha = strings.ToLower(strings.TrimSpace(sha))
 	if !coreref.IsFullSHA(sha) {

@@ -1,13 +1,13 @@
-// Package github holds the live preflight's GitHub probes: the overlay
-// repository's Actions secret names (the core-read credential), its default branch, recent
-// default-branch validation runs and the jobs' runner labels (enrollment proof), and a
-// resolver of core refs through the commits API for the pins gate.
+// Package ghapi is the read-only GitHub REST client that the live preflight's probes and
+// `gfenroll pin` share: a go-github client over one transport, a resolver of core refs
+// through the commits API, and the classification of failed calls into an operator's words.
+// It judges nothing; the probes (checks/preflight/github) turn its answers into findings.
 //
 // Everything here is read-only and token-safe: requests go through one transport that
 // refuses anything but GET, attaches the token only for the configured API host, retries
 // within the caller's deadline, and every message that leaves the package is scrubbed of
 // the token.
-package github
+package ghapi
 
 import (
 	"errors"
@@ -24,11 +24,9 @@ import (
 // DefaultAPIURL is GitHub.com's REST API root.
 const DefaultAPIURL = "https://api.github.com/"
 
-// Defaults applied by NewClient / Probe when a Config field is zero.
+// Defaults applied by NewClient when a ClientConfig field is zero.
 const (
 	DefaultCallTimeout = 10 * time.Second
-	DefaultQueuedGrace = 15 * time.Minute
-	DefaultRecentRuns  = 30
 	defaultAttempts    = 3
 	defaultBackoff     = 250 * time.Millisecond
 )
@@ -70,7 +68,7 @@ type ClientConfig struct {
 	Now func() time.Time
 }
 
-// Client is a read-only GitHub client for the probes.
+// Client is a read-only GitHub client.
 type Client struct {
 	gh     *gogh.Client
 	token  string
@@ -135,6 +133,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	return &Client{gh: gh, token: cfg.Token, apiURL: u, now: cfg.Now}, nil
 }
+
+// REST is the go-github client whose every request goes through the read-only transport.
+func (c *Client) REST() *gogh.Client { return c.gh }
+
+// Now is the client's clock (ClientConfig.Now).
+func (c *Client) Now() time.Time { return c.now() }
 
 // HasToken reports whether the client authenticates.
 func (c *Client) HasToken() bool { return c != nil && c.token != "" }

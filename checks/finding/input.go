@@ -1,0 +1,154 @@
+package finding
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// InputError is input a command cannot use: a file that is missing, unreadable, not valid
+// YAML/HCL/Starlark/JSON, a value of the wrong type, an environment variable or flag that
+// makes no sense. It is not a finding: the command prints each as
+// "file:line:col: error input/<Kind>: message" (WriteInputErrors) and exits 2 without a
+// report.
+type InputError struct {
+	Pos  Position
+	Kind string // one of the Kind* constants, or a command's own kind
+	Msg  string
+}
+
+// Input error kinds (printed as input/<kind>).
+const (
+	KindMissing   = "missing"   // a required file or a file named on the command line does not exist
+	KindRead      = "read"      // the path exists but cannot be read as a file (directory, symlink loop, permissions)
+	KindEmpty     = "empty"     // the file has no content
+	KindSize      = "size"      // the file is larger than the reader's limit
+	KindEncoding  = "encoding"  // not UTF-8 text (NUL bytes, invalid sequences, UTF-16)
+	KindSyntax    = "syntax"    // the YAML / HCL / Starlark / JSON parser rejected it
+	KindDuplicate = "duplicate" // a key or argument given twice
+	KindType      = "type"      // a value of the wrong type (a list where a string belongs, ...)
+)
+
+func (e *InputError) Error() string {
+	where := e.Pos.String()
+	if where == "" {
+		where = "<input>"
+	}
+	return fmt.Sprintf("%s: %s", where, e.Msg)
+}
+
+// InputErrors collects every input problem of one run (readers keep going after the first
+// so an operator sees them all at once).
+type InputErrors []*InputError
+
+func (es InputErrors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Sorted orders errors of one file by position (parsers collect them in several passes).
+func (es InputErrors) Sorted() InputErrors {
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i].Pos, es[j].Pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return es
+}
+
+// Err returns nil for an empty list, so `return errs.Err()` never yields a typed nil.
+func (es InputErrors) Err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+// AsInputErrors returns the input problems err carries: an InputErrors or *InputError
+// anywhere in its chain as they are, any other error as one KindRead problem.
+func AsInputErrors(err error) InputErrors {
+	if err == nil {
+		return nil
+	}
+	var errs InputErrors
+	if errors.As(err, &errs) {
+		return errs
+	}
+	var one *InputError
+	if errors.As(err, &one) {
+		return InputErrors{one}
+	}
+	return InputErrors{{Kind: KindRead, Msg: err.Error()}}
+}
+
+// WriteInputErrors prints err (see AsInputErrors) as one line per problem:
+//
+//	file:line:col: error input/<kind>: message
+//
+// prefix, when not empty, is joined before each file (the overlay root when several are
+// checked); where names the input of a problem that has no file (the overlay root, the
+// plan argument). Every part is escaped with EscapeLine, so nothing from the input can
+// break the line or forge another one.
+func WriteInputErrors(w io.Writer, prefix, where string, err error) {
+	for _, e := range AsInputErrors(err) {
+		pos := e.Pos
+		if pos.File == "" {
+			pos.File = where
+		} else if prefix != "" {
+			pos.File = path.Join(filepath.ToSlash(prefix), pos.File)
+		}
+		kind := e.Kind
+		if kind == "" {
+			kind = KindRead
+		}
+		// Messages quote file content: whitespace runs (line breaks of a parser's message
+		// too) become one space, then the rest is escaped.
+		msg := EscapeLine(strings.Join(strings.Fields(e.Msg), " "))
+		line := fmt.Sprintf("%s: error input/%s: %s", EscapeLine(pos.String()), EscapeLine(kind), msg)
+		fmt.Fprintln(w, ProtectLineStart(line))
+	}
+}
+
+// EscapeLine makes text from the input safe to print inside one line of output: invalid
+// UTF-8 becomes U+FFFD and every control character (newline, carriage return, tab, escape,
+// NUL, ...) is shown as \xNN (\u{NNNN} beyond one byte), so a crafted value cannot break the
+// line, move a terminal's cursor or start a line of its own.
+func EscapeLine(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !unicode.IsControl(r):
+			b.WriteRune(r)
+		case r <= 0xff:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			fmt.Fprintf(&b, "\\u{%04x}", r)
+		}
+	}
+	return b.String()
+}
+
+// ProtectLineStart keeps a printed line from reading as a GitHub Actions workflow command:
+// the runner obeys any line that starts with "::" (after spaces), so such a line gets a
+// leading "./" (for a file name, the same file).
+func ProtectLineStart(line string) string {
+	if strings.HasPrefix(strings.TrimLeft(line, " \t"), "::") {
+		return "./" + strings.TrimLeft(line, " \t")
+	}
+	return line
+}
