@@ -1,4 +1,4 @@
-// Package planguard is the ARC destroy guard (SPEC 3.5): it reads the JSON form of an OpenTofu
+// Package planguard is the ARC destroy guard: it reads the JSON form of an OpenTofu
 // or Terraform plan (`tofu show -json PLANFILE`) and turns every planned delete, including
 // both kinds of replacement, into a blocker, unless the operator declared a destructive
 // maintenance window with ALLOW_ARC_DESTROY=1.

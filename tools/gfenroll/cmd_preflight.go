@@ -85,6 +85,8 @@ type preflightFlags struct {
 func bindPreflight(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 	f := &preflightFlags{}
 	f.overlays.Register(fs)
+	// The preflight judges one overlay: its repository and its cluster.
+	fs.Lookup("overlay-root").Usage = "overlay checkout `DIR` (one overlay; default .)"
 	fs.StringVar(&f.repo, "repo", "", "overlay repository `OWNER/NAME` on GitHub (default owner.repository)")
 	fs.BoolVar(&f.strict, "strict", false, "exit 1 on any blocker (default: report only, exit 0)")
 	fs.StringVar(&f.kubeContext, "context", "", "kubeconfig context `NAME` (default substrate.cluster.context)")
@@ -105,7 +107,7 @@ func bindPreflight(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 	}
 }
 
-// positionals takes the seeds' wrapper form OVERLAY [TFVARS [REPO]], with flags allowed
+// positionals takes the core checkout's wrapper form OVERLAY [TFVARS [REPO]], with flags allowed
 // after each of them (Go's flag package stops at the first positional argument).
 func (f *preflightFlags) positionals(fs *flag.FlagSet, args []string) error {
 	var pos []string

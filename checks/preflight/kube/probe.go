@@ -1,4 +1,4 @@
-// Package kube holds the live preflight's Kubernetes probes (SPEC 3.4): the owner's
+// Package kube holds the live preflight's Kubernetes probes: the owner's
 // GitHub App secret in both ARC namespaces, read as metadata only, and every expected
 // runner scale set as an ARC AutoscalingRunnerSet with matching registration fields.
 //
