@@ -277,7 +277,7 @@ func ParseFlags(fs *flag.FlagSet, args []string, usage func(io.Writer), stdout, 
 		usage(stdout)
 		return ExitOK, true
 	default:
-		fmt.Fprintf(stderr, "%s: %v (run %s --help)\n", fs.Name(), err, fs.Name())
+		fmt.Fprintf(stderr, "%s: %s (run %s --help)\n", fs.Name(), finding.PrintableLine(err.Error()), fs.Name())
 		return ExitInput, true
 	}
 }

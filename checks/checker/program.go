@@ -49,11 +49,11 @@ func (p Program) Run(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	rep, err := p.Check(ctx, fs.Args())
 	if err != nil {
-		fmt.Fprintln(stderr, strings.TrimRight(err.Error(), "\n"))
+		fmt.Fprintln(stderr, finding.Printable(strings.TrimRight(err.Error(), "\n")))
 		return ExitInput
 	}
 	if err := cfg.Emit(stdout, rep); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
+		fmt.Fprintf(stderr, "%s: %s\n", p.Name, finding.PrintableLine(err.Error()))
 		return ExitInput
 	}
 	return ExitCode(rep, cfg.FailOnWarning)

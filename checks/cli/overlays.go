@@ -46,7 +46,7 @@ func (f *OverlayFlags) Load(env *Env) (overlays []*overlay.Overlay, ok bool) {
 	for _, given := range roots {
 		root := DisplayRoot(given)
 		if prev, dup := seen[root]; dup {
-			fmt.Fprintf(env.Stderr, "%s: --overlay-root %s names the same overlay as --overlay-root %s\n", env.Prog, given, prev)
+			fmt.Fprintf(env.Stderr, "%s: --overlay-root %s names the same overlay as --overlay-root %s\n", env.Prog, finding.PrintableLine(given), finding.PrintableLine(prev))
 			return nil, false
 		}
 		seen[root] = given
@@ -88,7 +88,8 @@ func RequireTfvars(env *Env, overlays []*overlay.Overlay) bool {
 		if len(overlays) > 1 {
 			dir = path.Join(filepath.ToSlash(o.Root), dir)
 		}
-		fmt.Fprintf(env.Stderr, "%s: error input/missing: no ARC runner tfvars found: searched %s; pass --tfvars PATH to name them\n", dir, searched)
+		fmt.Fprintf(env.Stderr, "%s: error input/missing: no ARC runner tfvars found: searched %s; pass --tfvars PATH to name them\n",
+			finding.PrintableLine(dir), finding.PrintableLine(searched))
 	}
 	return ok
 }
@@ -117,9 +118,10 @@ func PrintInputErrors(w io.Writer, prefix, root string, err error) {
 		if kind == "" {
 			kind = overlay.KindRead
 		}
-		// Messages quote file content; keep each problem on one line.
-		msg := strings.Join(strings.Fields(strings.ReplaceAll(e.Msg, "\n", " ")), " ")
-		fmt.Fprintf(w, "%s: error input/%s: %s\n", pos, kind, msg)
+		// Messages quote file content and positions name files: one line per problem, and
+		// nothing from the input may forge a line or a CI annotation.
+		msg := strings.Join(strings.Fields(e.Msg), " ")
+		fmt.Fprintf(w, "%s: error input/%s: %s\n", finding.PrintableLine(pos.String()), finding.PrintableLine(kind), finding.PrintableLine(msg))
 	}
 }
 

@@ -248,12 +248,12 @@ func runGates(ctx context.Context, env *Env, g *gateFlags, selected []gate, esta
 	}
 	for _, id := range g.expectWarnings {
 		if ran[finding.Gate(id)] && !markedExpected(rep, id) {
-			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, id)
+			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, finding.PrintableLine(id))
 		}
 	}
 
 	if err := g.report.Emit(env.Stdout, rep); err != nil {
-		fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
+		fmt.Fprintf(env.Stderr, "%s: %s\n", env.Prog, finding.PrintableLine(err.Error()))
 		return checker.ExitInput
 	}
 	return checker.ExitCode(rep, g.report.FailOnWarning)
@@ -282,7 +282,7 @@ func staleNotes(env *Env, o *overlay.Overlay, declared, unmatched []string, ran 
 			}
 		}
 		fmt.Fprintf(env.Stderr, "%s: note: enrollment.expected_warnings%s lists %s, which raised no warning; remove it once the cause is gone\n",
-			env.Prog, where, id)
+			env.Prog, finding.PrintableLine(where), finding.PrintableLine(id))
 	}
 }
 
