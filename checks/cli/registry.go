@@ -213,7 +213,7 @@ func (r *Registry) Run(ctx context.Context, env *Env, args []string) int {
 	default:
 		if strings.HasPrefix(name, "-") {
 			fmt.Fprintf(env.Stderr, "%s: flag %s before the command; flags follow it, e.g. %s check --overlay-root DIR (run %s help)\n",
-				r.prog, name, r.prog, r.prog)
+				r.prog, finding.PrintableLine(name), r.prog, r.prog)
 			return checker.ExitInput
 		}
 		c := r.Lookup(name)

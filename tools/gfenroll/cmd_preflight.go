@@ -185,7 +185,7 @@ func runPreflight(ctx context.Context, env *cli.Env, f *preflightFlags) int {
 		CallTimeout: preflight.CallTimeout(f.timeout),
 	})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s preflight: %s\n", env.Prog, scrubToken(err.Error(), token))
+		fmt.Fprintf(env.Stderr, "%s preflight: %s\n", env.Prog, finding.PrintableLine(err.Error()))
 		return checker.ExitInput
 	}
 	overlays, ok := f.overlays.Load(env)
@@ -206,12 +206,10 @@ func runPreflight(ctx context.Context, env *cli.Env, f *preflightFlags) int {
 		Timeout:     f.timeout,
 	})
 	rep := res.Report
-	scrubReport(rep, token)
 	staleExpectations(env, o, res, f.gates.ExpectWarnings)
 
 	// Without --strict the report is the enrollment queue, not a verdict: exit 0.
 	f.report.ReportOnly = !f.strict
-	f.report.Redact = func(s string) string { return scrubToken(s, token) }
 	return env.Finish("preflight", &f.report, rep)
 }
 
@@ -226,25 +224,9 @@ func staleExpectations(env *cli.Env, o *overlay.Overlay, res preflight.Result, f
 				where = " in " + o.Org.File
 			}
 			fmt.Fprintf(env.Stderr, "%s: note: enrollment.expected_warnings%s lists %s, which raised no warning in this run; remove it once the cause is gone\n",
-				env.Prog, where, id)
+				env.Prog, finding.PrintableLine(where), finding.PrintableLine(id))
 		case slices.Contains(flagged, id):
-			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, id)
+			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, finding.PrintableLine(id))
 		}
 	}
-}
-
-// scrubReport is the last line of defence: whatever a probe or a library put into a
-// message, the token never reaches a report, a file or the terminal.
-func scrubReport(r *finding.Report, token string) {
-	for i := range r.Findings {
-		r.Findings[i].Message = scrubToken(r.Findings[i].Message, token)
-		r.Findings[i].NextAction = scrubToken(r.Findings[i].NextAction, token)
-	}
-}
-
-func scrubToken(s, token string) string {
-	if token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, token, "[REDACTED]")
 }

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/internal/kubeconfig"
+	"github.com/tinyland-inc/gf-enrollment/internal/redact"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -154,6 +156,7 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 	} else {
 		rc = rest.CopyConfig(rc)
 	}
+	registerCredentials(rc)
 	rc.UserAgent = cfg.UserAgent
 	rc.Timeout = cfg.Timeout
 	// The client-side limiter would serialize a large overlay's calls; the probe issues
@@ -171,6 +174,35 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 		}
 	}
 	return p, nil
+}
+
+// registerCredentials hands every credential of rc to the process-wide redactor, so an API
+// server (or client-go) quoting one in an error cannot make the preflight print it: the
+// static ones now, and whatever is actually sent (a token file's current content, an exec
+// plugin's or auth provider's token) as each request leaves. The capturing transport sits
+// inside the authentication wrappers client-go adds, so it sees their Authorization header.
+func registerCredentials(rc *rest.Config) {
+	redact.Register(rc.BearerToken, rc.Password)
+	redact.RegisterPEM(rc.KeyData)
+	redact.RegisterPEM(rc.CertData)
+	if rc.AuthProvider != nil {
+		for k, v := range rc.AuthProvider.Config {
+			if k != "cmd-path" && k != "cmd-args" && k != "idp-issuer-url" && k != "client-id" {
+				redact.Register(v)
+			}
+		}
+	}
+	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper { return credentialCapture{rt} })
+}
+
+// credentialCapture registers the credential of every request's Authorization header.
+type credentialCapture struct{ next http.RoundTripper }
+
+func (c credentialCapture) RoundTrip(req *http.Request) (*http.Response, error) {
+	if h := req.Header.Get("Authorization"); h != "" {
+		redact.RegisterAuthorization(h)
+	}
+	return c.next.RoundTrip(req)
 }
 
 // prepare sizes the result slots: one per secret, one LIST per runner namespace.
