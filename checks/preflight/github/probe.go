@@ -732,24 +732,25 @@ func (p *prober) reportFailures() {
 	}
 }
 
-// consequence says which verdicts a set of failures leaves open.
+// consequence says which verdicts a set of failures leaves open, always in the same words
+// and order (the failures arrive in whatever order concurrent calls finished).
 func consequence(fs []failure) string {
-	var parts []string
-	seen := map[string]bool{}
+	secret, runs := false, false
 	for _, f := range fs {
-		var c string
-		switch {
-		case strings.Contains(f.what, "secret"):
-			c = "the core-read credential is"
-		default:
-			c = "the validation runs and the enrollment proof are"
-		}
-		if !seen[c] {
-			seen[c] = true
-			parts = append(parts, c)
+		if strings.Contains(f.what, "secret") {
+			secret = true
+		} else {
+			runs = true
 		}
 	}
-	return strings.Join(parts, " and ")
+	switch {
+	case secret && runs:
+		return "the validation runs, the enrollment proof and the core-read credential are"
+	case secret:
+		return "the core-read credential is"
+	default:
+		return "the validation runs and the enrollment proof are"
+	}
 }
 
 func (w Workflow) label() string {
