@@ -719,9 +719,21 @@ func (p *prober) reportFailures() {
 		}
 		groups[k] = append(groups[k], f)
 	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i].rule < order[j].rule })
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].rule != order[j].rule {
+			return order[i].rule < order[j].rule
+		}
+		return order[i].detail < order[j].detail
+	})
 	for _, k := range order {
 		fs := groups[k]
+		// Calls fail in whatever order they finish; the first after sorting speaks for the group.
+		sort.Slice(fs, func(i, j int) bool {
+			if fs[i].what != fs[j].what {
+				return fs[i].what < fs[j].what
+			}
+			return fs[i].detail < fs[j].detail
+		})
 		var whats []string
 		for _, f := range fs {
 			whats = append(whats, f.what)
