@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -143,7 +144,7 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 		if err != nil {
 			return nil, &finding.Finding{
 				Rule: RuleKubeConfig, Severity: finding.Blocker, Position: p.ctxPos,
-				Message: fmt.Sprintf("cannot load the kubeconfig for context %s: %v", quoteOr(wanted, "(current)"), err),
+				Message: fmt.Sprintf("cannot load the kubeconfig for context %s: %s", quoteOr(wanted, "(current)"), homeRelative(err.Error())),
 				NextAction: fmt.Sprintf("Point the preflight at a kubeconfig that has context %s: set KUBECONFIG or pass --kubeconfig, or choose one with --context (kubectl config get-contexts lists them).",
 					quoteOr(wanted, "<name>")),
 			}
@@ -164,11 +165,22 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 	if err != nil {
 		return nil, &finding.Finding{
 			Rule: RuleKubeConfig, Severity: finding.Blocker, Position: p.ctxPos,
-			Message:    fmt.Sprintf("kubeconfig for context %s is unusable: %v", quoteOr(p.context, "(current)"), err),
+			Message:    fmt.Sprintf("kubeconfig for context %s is unusable: %s", quoteOr(p.context, "(current)"), homeRelative(err.Error())),
 			NextAction: "Fix the cluster entry of the kubeconfig (server URL, CA, credentials), then rerun the preflight.",
 		}
 	}
 	return p, nil
+}
+
+// homeRelative writes paths under the home directory as ~/...: client-go names the default
+// kubeconfig by its absolute path, which would put this machine's home directory into a
+// report that is meant to read the same on every machine (and in CI logs).
+func homeRelative(msg string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return msg
+	}
+	return strings.ReplaceAll(msg, strings.TrimSuffix(home, "/")+"/", "~/")
 }
 
 // loadConfig resolves the kubeconfig the way kubectl does, so exec plugins, token files
