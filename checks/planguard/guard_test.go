@@ -469,6 +469,19 @@ func TestAmbiguousPlansNeverPass(t *testing.T) {
 	}
 }
 
+// TestPositionsWithCRLineEnds: a plan written with CR (or CRLF) line ends reports the line
+// an editor shows.
+func TestPositionsWithCRLineEnds(t *testing.T) {
+	for _, nl := range []string{"\r", "\r\n", "\n"} {
+		doc := strings.Join([]string{`{"format_version":"1.2",`, `"resource_changes":[`, `{"address":"a.b",`, `"change":{"actions":["delete"],"actions":["no-op"]}}]}`}, nl)
+		_, err := Parse("plan.json", []byte(doc))
+		var ies overlay.InputErrors
+		if !errors.As(err, &ies) || ies[0].Pos.Line != 4 || ies[0].Pos.Column != 32 {
+			t.Errorf("%q line ends: err = %v, want plan.json:4:32", nl, err)
+		}
+	}
+}
+
 // TestKnownFieldsStillParse: fields of the plan format the guard does not read, null
 // optional strings and exact spellings next to unrelated keys stay readable.
 func TestKnownFieldsStillParse(t *testing.T) {

@@ -552,10 +552,11 @@ func filePos(file string, lines lineIndex, off int64) finding.Position {
 // escapes non-ASCII in addresses rarely enough that this is what editors show too).
 type lineIndex []int64
 
+// A line ends at "\n", "\r\n" or a lone "\r" (JSON allows each as whitespace).
 func newLineIndex(data []byte) lineIndex {
 	idx := lineIndex{0}
 	for i, b := range data {
-		if b == '\n' {
+		if b == '\n' || b == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
 			idx = append(idx, int64(i+1))
 		}
 	}
