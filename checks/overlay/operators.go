@@ -110,6 +110,12 @@ func (sc *opScanner) code(i int, interp bool) int {
 			}
 			i += 2
 			continue
+		case c == '\\' && (next == '\n' || next == '\r'):
+			i += 2 // a Starlark line continuation: the expression goes on
+			if next == '\r' && i < len(text) && text[i] == '\n' {
+				i++
+			}
+			continue
 		case c == '"' || (!sc.hcl && c == '\''):
 			i = sc.str(i)
 			sc.operand, sc.afterOp = true, false

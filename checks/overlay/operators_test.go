@@ -38,6 +38,8 @@ func TestOperatorChainsAreBounded(t *testing.T) {
 		{"plus terms", "x = 1" + long("+1", 40000) + "\n", "1:518 " + limitMsg},
 		{"attribute chain", "x = a" + long(".b", 40000) + "\n", "1:518 " + limitMsg},
 		{"call chain", "x = f" + long("()", 40000) + "\n", "1:518 " + limitMsg},
+		{"continued lines", "x = 1 \\\n" + long("+1 \\\n", 300) + "+1\n", "258:1 " + limitMsg},
+		{"continued CRLF lines", "x = 1 \\\r\n" + long("+1 \\\r\n", 300) + "+1\r\n", "258:1 " + limitMsg},
 		{"or chain", "x = a" + long(" or a", 300) + "\n", "1:1287 " + limitMsg},
 		{"conditional chain", "x = 1" + long(" if a else 1", 200) + "\n", "1:1543 " + limitMsg},
 		{"many short chains", long("x = 1"+long("+1", 200)+"\n", 101), "101:6 syntax: file has more than 20000 operators; MODULE.bazel declares modules with literal arguments\n"},
