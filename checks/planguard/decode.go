@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // reader walks a JSON document (already known to be valid) token by token, knowing the byte
@@ -105,10 +106,10 @@ func (r *reader) readObject(what string, foldCase bool, field func(key string, k
 		}
 		seen[key] = keyOff
 		if foldCase {
-			if other, clash := folded[strings.ToLower(key)]; clash {
+			if other, clash := folded[foldKey(key)]; clash {
 				return errAt(keyOff, "duplicate", "%s: keys %q and %q differ only in case; a JSON reader may take either value", what, other, key)
 			}
-			folded[strings.ToLower(key)] = key
+			folded[foldKey(key)] = key
 		}
 		if err := field(key, keyOff); err != nil {
 			return err
@@ -198,17 +199,33 @@ func checkSpelling(what, key string, keyOff int64, known map[string]bool, read [
 	if known[key] {
 		return nil
 	}
-	norm := strings.ReplaceAll(strings.ToLower(key), "-", "_")
+	norm := foldKey(strings.ReplaceAll(key, "-", "_"))
 	for _, want := range read {
 		limit := 1
 		if len(want) >= 7 {
 			limit = 2
 		}
-		if norm == want || editDistance(norm, want, limit) <= limit {
+		if w := foldKey(want); norm == w || editDistance(norm, w, limit) <= limit {
 			return errAt(keyOff, "type", "%s: unknown key %q looks like a misspelling of %q; the guard reads field names exactly, so it cannot tell which one a plan reader would use (if this is a new plan field, upgrade gfenroll)", what, key, want)
 		}
 	}
 	return nil
+}
+
+// foldKey maps every letter to one representative of its Unicode case-folding orbit (the
+// smallest), so two keys encoding/json would match to one field name ("ACTIONS", "actions",
+// and "actionſ" with a long s) map to the same string.
+func foldKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
 }
 
 // editDistance is the Levenshtein distance of a and b, or limit+1 as soon as it is known to

@@ -29,6 +29,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["delete"]},"change":{"actions":["no-op"]}}]}`))
 	f.Add([]byte(`{"format_version":"1.2","planned_values":{},"Resource_Changes":[{"address":"a.b","change":{"actions":["delete"]}}]}`))
 	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"\u0061ctions":["delete"],"actions":["no-op"]}}]}`))
+	f.Add([]byte(`{"format_version":"1.2","planned_values":{},"reſource_changeſ":[{"address":"a.b","change":{"actionſ":["delete"]}}]}`))
 	f.Add([]byte(`{"format_version":"1.2","planned_values":{},"deferred_changes":[{"resource_change":{"address":"c.d","change":{"actions":["delete"]}},"Resource_Change":null}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse("plan.json", data)
