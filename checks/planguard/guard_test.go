@@ -401,7 +401,7 @@ func TestAmbiguousPlansNeverPass(t *testing.T) {
 		{"ACTIONS beside actions", entry(`{"address":"a.b","change":{"ACTIONS":["delete"],"actions":["no-op"]}}`),
 			"type", `unknown key "ACTIONS" looks like a misspelling of "actions"`, 0},
 		{"change twice", entry(`{"address":"a.b","change":{"actions":["delete"]},"change":{"actions":["no-op"]}}`),
-			"duplicate", `key "change" appears twice`, 0},
+			"duplicate", `resource_changes entry a.b: key "change" appears twice`, 0},
 		{"address twice", entry(`{"address":"a.b","address":"c.d","change":{"actions":["delete"]}}`),
 			"duplicate", `key "address" appears twice`, 0},
 		{"Resource_Changes", head + `"Resource_Changes":[{"address":"a.b","change":{"actions":["delete"]}}]}`,

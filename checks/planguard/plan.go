@@ -363,6 +363,10 @@ func (r *reader) change(what string) (Change, error) {
 		}
 		return err
 	})
+	var pe *planError
+	if errors.As(err, &pe) && c.Address != "" && strings.HasPrefix(pe.msg, what+":") {
+		pe.msg = name() + pe.msg[len(what):] // a problem of the entry itself, found after its address
+	}
 	switch {
 	case err != nil:
 		return Change{}, err
