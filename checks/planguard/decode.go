@@ -92,19 +92,21 @@ func (r *reader) readObject(what string, foldCase bool, field func(key string, k
 	if _, _, err := r.token(); err != nil {
 		return err
 	}
-	seen := map[string]int64{}
-	folded := map[string]string{}
+	var seen keySet
+	var folded map[string]string
+	if foldCase {
+		folded = map[string]string{}
+	}
 	for r.dec.More() {
 		t, keyOff, err := r.token()
 		if err != nil {
 			return err
 		}
 		key, _ := t.(string)
-		if first, dup := seen[key]; dup {
+		if first, dup := seen.add(key, keyOff); dup {
 			line, col := r.lines.position(first)
 			return errAt(keyOff, "duplicate", "%s: key %q appears twice (first at line %d, column %d); a JSON reader may take either value", what, key, line, col)
 		}
-		seen[key] = keyOff
 		if foldCase {
 			if other, clash := folded[foldKey(key)]; clash {
 				return errAt(keyOff, "duplicate", "%s: keys %q and %q differ only in case; a JSON reader may take either value", what, other, key)
@@ -117,6 +119,47 @@ func (r *reader) readObject(what string, foldCase bool, field func(key string, k
 	}
 	_, _, err := r.token() // '}'
 	return err
+}
+
+// keySet remembers an object's keys and their offsets. Most objects in a plan have a
+// handful of keys, which a slice checks faster than a map is built; large ones (a map of
+// labels, say) switch to a map so the check stays linear.
+type keySet struct {
+	small []keyAt
+	large map[string]int64
+}
+
+type keyAt struct {
+	key string
+	off int64
+}
+
+const keySetSmall = 16
+
+// add records key at off; when it was already there, it returns the first offset and true.
+func (s *keySet) add(key string, off int64) (int64, bool) {
+	if s.large != nil {
+		if first, dup := s.large[key]; dup {
+			return first, true
+		}
+		s.large[key] = off
+		return 0, false
+	}
+	for _, k := range s.small {
+		if k.key == key {
+			return k.off, true
+		}
+	}
+	if len(s.small) < keySetSmall {
+		s.small = append(s.small, keyAt{key, off})
+		return 0, false
+	}
+	s.large = make(map[string]int64, 2*keySetSmall)
+	for _, k := range s.small {
+		s.large[k.key] = k.off
+	}
+	s.large[key] = off
+	return 0, false
 }
 
 // array reads the array at the current position, calling elem for each element (which must

@@ -3,6 +3,7 @@ package planguard
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -436,6 +437,7 @@ func TestAmbiguousPlansNeverPass(t *testing.T) {
 		{"replace_paths object", entry(`{"address":"a.b","change":{"actions":["delete","create"],"replace_paths":{"a":1}}}`), "type", "change.replace_paths must be a list, got an object", 0},
 		{"importing string", entry(`{"address":"a.b","change":{"actions":["no-op"],"importing":"x"}}`), "type", "change.importing must be an object", 0},
 		{"duplicate inside values", entry(`{"address":"a.b","change":{"actions":["update"],"after":{"k":1,"k":2}}}`), "duplicate", `key "k" appears twice`, 0},
+		{"duplicate in a large object", entry(`{"address":"a.b","change":{"actions":["update"],"after":{` + manyKeys(40) + `,"k7":0}}}`), "duplicate", `key "k7" appears twice`, 0},
 		{"deferred actions twice", head + `"deferred_changes":[{"reason":"x","resource_change":{"address":"a.b","change":{"actions":["delete"],"actions":["no-op"]}}}]}`,
 			"duplicate", `key "actions" appears twice`, 0},
 		{"deferred change twice", head + `"deferred_changes":[{"resource_change":{"address":"a.b","change":{"actions":["delete"]}},"resource_change":{"address":"a.b","change":{"actions":["no-op"]}}}]}`,
@@ -501,4 +503,12 @@ func TestKnownFieldsStillParse(t *testing.T) {
 	if len(p.Changes) != 1 || !p.Changes[0].Deletes() || p.Changes[0].ReplacePaths[0] != "metadata[0].name" {
 		t.Fatalf("changes = %+v", p.Changes)
 	}
+}
+
+func manyKeys(n int) string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%q:%d", fmt.Sprintf("k%d", i), i)
+	}
+	return strings.Join(keys, ",")
 }
