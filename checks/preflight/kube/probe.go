@@ -147,7 +147,7 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 		if err != nil {
 			return nil, &finding.Finding{
 				Rule: RuleKubeConfig, Severity: finding.Blocker, Position: p.ctxPos,
-				Message: fmt.Sprintf("cannot load the kubeconfig for context %s: %v", quoteOr(wanted, "(current)"), err),
+				Message: fmt.Sprintf("cannot load the kubeconfig for context %s: %s", quoteOr(wanted, "(current)"), err.Error()),
 				NextAction: fmt.Sprintf("Point the preflight at a kubeconfig that has context %s: set KUBECONFIG or pass --kubeconfig, or choose one with --context (kubectl config get-contexts lists them).",
 					quoteOr(wanted, "<name>")),
 			}
@@ -169,7 +169,7 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 	if err != nil {
 		return nil, &finding.Finding{
 			Rule: RuleKubeConfig, Severity: finding.Blocker, Position: p.ctxPos,
-			Message:    fmt.Sprintf("kubeconfig for context %s is unusable: %v", quoteOr(p.context, "(current)"), err),
+			Message:    fmt.Sprintf("kubeconfig for context %s is unusable: %s", quoteOr(p.context, "(current)"), kubeconfig.HideHome(err.Error())),
 			NextAction: "Fix the cluster entry of the kubeconfig (server URL, CA, credentials), then rerun the preflight.",
 		}
 	}
