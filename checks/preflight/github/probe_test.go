@@ -63,6 +63,8 @@ type probeCase struct {
 	contains []string
 	// maxWall bounds the probe's wall time (faults must end inside --timeout).
 	maxWall time.Duration
+	// sequential makes the calls one after another, in a fixed order.
+	sequential bool
 }
 
 func TestProbe(t *testing.T) {
@@ -189,6 +191,13 @@ func TestProbe(t *testing.T) {
 			faults:   []fakegh.Fault{{Route: fakegh.RouteRepo, Kind: fakegh.FaultSecondary, RetryAfter: dur(5 * time.Minute)}},
 			want:     []string{"blocker preflight/github-rate-limited", "ok preflight/core-read-credential"},
 			contains: []string{"secondary rate limit", "Wait 5m"}},
+		// In order, the secret names are read first; a secondary limit on them must not
+		// keep the later calls from being sent (a client-side rate-limit memory would refuse
+		// them, so the report would depend on which call finished first).
+		{name: "secondary limit leaves the other calls alone", timeout: 2 * time.Second, sequential: true,
+			faults:   []fakegh.Fault{{Route: fakegh.RouteSecrets, Kind: fakegh.FaultSecondary, RetryAfter: dur(5 * time.Minute)}},
+			want:     []string{"blocker preflight/github-rate-limited", "ok preflight/enrollment-proof"},
+			contains: []string{"secondary rate limit", "Wait 5m"}},
 		{name: "primary limit resetting within the timeout", timeout: 10 * time.Second,
 			faults: []fakegh.Fault{{Route: fakegh.RouteRepo, Kind: fakegh.FaultPrimary, ResetIn: dur(time.Second), Times: 1}},
 			want:   []string{"ok preflight/core-read-credential", "ok preflight/enrollment-proof"}},
@@ -245,7 +254,7 @@ func TestProbe(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			start := time.Now()
-			r := Probe(ctx, c, Config{}, exp)
+			r := Probe(ctx, c, Config{Sequential: tc.sequential}, exp)
 			wall := time.Since(start)
 			r.Finalize()
 
