@@ -341,7 +341,8 @@ func TestProbeDepth(t *testing.T) {
 			}
 			// The latency only has to exceed scheduling noise, so that answers of one round
 			// do not arrive before requests of the same round leave.
-			srv := fakegh.Start(&fakegh.Scenario{Repos: []*fakegh.Repo{repo}}, fakegh.Options{Latency: 100 * time.Millisecond})
+			// On a loaded machine (load average 25 on 2 cores) 100 ms was not always enough.
+			srv := fakegh.Start(&fakegh.Scenario{Repos: []*fakegh.Repo{repo}}, fakegh.Options{Latency: 300 * time.Millisecond})
 			defer srv.Close()
 			dt := &depthTracker{base: http.DefaultTransport}
 			c, err := NewClient(ClientConfig{APIURL: srv.URL(), Token: srv.Token(), HTTP: dt})
