@@ -130,7 +130,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		},
 	}
 	s := u.String()
-	gh, err := gogh.NewClient(gogh.WithHTTPClient(hc), gogh.WithURLs(&s, &s), gogh.WithUserAgent("gfenroll-preflight"))
+	// go-github remembers a rate limit from one answer and then refuses other calls
+	// client-side until it resets; with concurrent calls, whether a call was sent or refused
+	// would depend on timing, so one GitHub state could give two reports. The transport
+	// alone decides, per answer, what to wait out; every call reaches it.
+	gh, err := gogh.NewClient(gogh.WithHTTPClient(hc), gogh.WithURLs(&s, &s), gogh.WithUserAgent("gfenroll-preflight"),
+		gogh.WithDisableRateLimitCheck())
 	if err != nil {
 		return nil, fmt.Errorf("github client: %w", err)
 	}

@@ -377,4 +377,5 @@ func grantClusterWide(t *testing.T, env *kubetest.Env, user string, rules ...rba
 	if _, err := cs.ClusterRoleBindings().Create(kctx(t), crb, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	env.WaitAllowed(t, "", user, rules...)
 }
