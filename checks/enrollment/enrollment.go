@@ -43,7 +43,7 @@ const (
 
 // Rules lists every rule of the gate.
 func Rules() []finding.Rule {
-	return []finding.Rule{
+	return finding.WithDocs([]finding.Rule{
 		{ID: RuleMissingFile, Summary: "the overlay has config/organization.yaml and ARC runner tfvars",
 			Help: "Without organization.yaml nothing names the owner, the core pin or the substrate; without tfvars nothing says which runners the overlay deploys. gfenroll init writes both."},
 		{ID: RuleMissingKey, Summary: "every required key is set to a real value",
@@ -52,7 +52,7 @@ func Rules() []finding.Rule {
 			Help: "A stack with deploy_nix_runner = false and no extra_runner_sets registers no runner, so no job can run on a shared label."},
 		{ID: RuleNoValidationWorkflow, Summary: "a validation workflow runs on a shared label",
 			Help: "Enrollment is proven by a successful default-branch run of a job on a shared label; without such a workflow the proof cannot exist."},
-	}
+	}, ruleDocs)
 }
 
 // Requirement is one key enrollment needs.

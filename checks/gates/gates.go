@@ -97,7 +97,7 @@ must be set to real values (empty, null, TODO, CHANGEME, <...>, REPLACE_ME, xxx 
 as missing); each stack deploys a scale set; a validation workflow runs on a shared
 label. Everything missing is reported in one run, each with the content to write;
 gfenroll init writes a skeleton that passes.`,
-		Examples:   []string{"gfenroll enrollment --overlay-root .", "gfenroll init --dir . --owner acme ... && gfenroll enrollment --overlay-root ."},
+		Examples:   []string{"gfenroll enrollment --overlay-root .", "gfenroll enrollment --overlay-root . --format json"},
 		Rules:      enrollment.Rules,
 		Registered: func(*Flags) []finding.Rule { return enrollment.Rules() },
 		Check: func(ctx context.Context, o *overlay.Overlay, _ *Flags, _ Context) *finding.Report {

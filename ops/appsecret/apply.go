@@ -48,7 +48,7 @@ const (
 
 // Rules lists every rule the command emits, in a stable order.
 func Rules() []finding.Rule {
-	return []finding.Rule{
+	return finding.WithDocs([]finding.Rule{
 		{ID: RulePlan, Step: finding.StepAppSecret, Summary: "What --dry-run would write (nothing is written)"},
 		{ID: RuleApplied, Step: finding.StepAppSecret, Summary: "The App secret is in place in a namespace (created, updated or unchanged)"},
 		{ID: RuleNotWritten, Step: finding.StepAppSecret, Summary: "A namespace refused the secret in the server-side dry run, so nothing was written anywhere",
@@ -59,7 +59,7 @@ func Rules() []finding.Rule {
 			Help: "ARC refuses a secret carrying both a PAT (github_token) and App credentials; keys another field manager owns are not removed by apply."},
 		{ID: RuleOtherSecret, Step: finding.StepAppSecret, Summary: "An extra runner set uses another secret, which this command does not write"},
 		{ID: RuleContextOverride, Step: finding.StepAppSecret, Summary: "--context differs from organization.yaml's substrate.cluster.context"},
-	}
+	}, ruleDocs)
 }
 
 // Plan is a fully validated run: where the secret goes and what it holds.

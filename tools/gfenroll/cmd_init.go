@@ -32,7 +32,7 @@ Every input is validated before anything is written. An existing file is never
 replaced (exit 2, nothing written) unless --force; the files are written all or
 nothing. Then gfenroll check passes, and gfenroll preflight lists the live steps left.`,
 		Examples: []string{
-			"gfenroll init --dir . --owner acme-corp --account-kind organization --core-repository tinyland-inc/GloriousFlywheel --core-module gloriousflywheel --core-commit 637b7167c400a842cdc7af0709b2251c0542a48a --cluster-context honey --repository acme-corp/acme-infra",
+			"gfenroll init --dir ../acme-corp-infra --owner acme-corp --account-kind organization --core-repository tinyland-inc/GloriousFlywheel --core-module gloriousflywheel --core-commit 637b7167c400a842cdc7af0709b2251c0542a48a --cluster-context honey --repository acme-corp/acme-infra",
 			"gfenroll init --dir ../jane-infra --owner jane --account-kind personal --repository jane/jane-infra --core-repository tinyland-inc/GloriousFlywheel --core-module gloriousflywheel --core-commit 637b7167c400a842cdc7af0709b2251c0542a48a --cluster-context honey",
 		},
 		// init emits no findings: it writes files or refuses its input (exit 2).
