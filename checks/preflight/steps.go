@@ -50,7 +50,7 @@ func StepsTable(r *finding.Report) finding.Table {
 		case s == finding.StepPreflight:
 			status = "done"
 			if total > 0 {
-				status = fmt.Sprintf("blocked (%d blockers in earlier steps)", total)
+				status = fmt.Sprintf("blocked (%d in earlier steps)", total)
 			}
 		case s == finding.StepPlan:
 			status = "not checked by the preflight (review it: just arc-plan-show)"
