@@ -135,10 +135,10 @@ def enrollment_checks(
 
     Creates
 
-    * `<name>_pins_test`, `<name>_taxonomy_test`, `<name>_workflows_test`: the hermetic
+    * `<name>_enrollment_test`, `<name>_pins_test`, `<name>_taxonomy_test`, `<name>_workflows_test`: the hermetic
       gates, untagged, so `bazel test //enrollment:all` runs them and a remote cache serves
       them to every runner;
-    * `<name>` : a `test_suite` of those three;
+    * `<name>` : a `test_suite` of those four;
     * `<name>_preflight_test`: the live, read-only preflight (`--strict`), tagged `manual`,
       `external`, `requires-network`, `no-cache` and `no-remote`, so only
       `bazel test //enrollment:<name>_preflight_test --config=live` runs it and its result is
