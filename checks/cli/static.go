@@ -44,7 +44,7 @@ func (g *gateFlags) register(fs *flag.FlagSet, env *Env) {
 	fs.BoolVar(&g.core, "core", false, "the overlay is the core's own stack: a repo registration anchor is always a blocker")
 	fs.BoolVar(&g.forbidHosted, "forbid-github-hosted", false, "GitHub-hosted runs-on labels (ubuntu-latest, ...) are blockers")
 	fs.BoolVar(&g.workflowPins, "workflow-pins", false,
-		"judge core pins in workflows (pins/workflow-pin) with the workflows gate, not the pins gate, so each gate reads only its own files (the Bazel rules set it)")
+		"judge the core references in workflows (pins/workflow-*) with the workflows gate, not the pins gate, so each gate reads only its own files (the Bazel rules set it)")
 	fs.Var(&g.expectWarnings, "expect-warning", "warnings of this `RULE` are expected: shown, never failing (repeatable; adds to enrollment.expected_warnings)")
 	g.report.RegisterFlags(fs)
 }
@@ -61,7 +61,7 @@ var gates = []gate{
 	{
 		name: "pins",
 		rules: func(g *gateFlags) []finding.Rule {
-			return without(pins.Rules(), g.workflowPins, pins.RuleWorkflowPin)
+			return without(pins.Rules(), g.workflowPins, pins.IsWorkflowRule)
 		},
 		check: func(ctx context.Context, env *Env, o *overlay.Overlay, g *gateFlags) *finding.Report {
 			return pins.Check(ctx, o, pins.Options{ExpectedCoreRef: g.expectedCoreRef, Resolver: coreref.FromEnv(env.Getenv),
@@ -96,14 +96,14 @@ var gates = []gate{
 	},
 }
 
-// without returns rules less the one with id drop, when cond holds.
-func without(rules []finding.Rule, cond bool, drop string) []finding.Rule {
+// without returns rules less those drop selects, when cond holds.
+func without(rules []finding.Rule, cond bool, drop func(id string) bool) []finding.Rule {
 	if !cond {
 		return rules
 	}
 	out := rules[:0:0]
 	for _, r := range rules {
-		if r.ID != drop {
+		if !drop(r.ID) {
 			out = append(out, r)
 		}
 	}
