@@ -210,7 +210,7 @@ func (p *wfPass) checkEnv() {
 			if why := p.refProblem(v.Value); why != "" {
 				p.c.add(RuleWorkflowCoreRefEnv, finding.Blocker, v.Pos,
 					fmt.Sprintf("the workflow-level %s of %s is %s; jobs on shared runners build against it", k, p.wf.File, why),
-					fmt.Sprintf("Set env.%s at the top of %s to the pinned commit %s (gfenroll pin moves organization.yaml and MODULE.bazel; move this value with them).", k, p.wf.File, p.ref.sha))
+					fmt.Sprintf("Set env.%s at the top of %s to the pinned commit %s (gfenroll pin %s moves it together with organization.yaml and MODULE.bazel).", k, p.wf.File, p.ref.sha, p.ref.sha))
 			}
 		case pinEnvName.MatchString(k) && p.anyScope:
 			if sha, ok := coreref.NormalizeSHA(v.Value); ok {
