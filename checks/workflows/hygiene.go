@@ -72,7 +72,7 @@ func (c *checker) checkSteps(wf *overlay.Workflow, job *overlay.Job, use sharedU
 		if uses == "" {
 			continue
 		}
-		step := stepName(st, i)
+		step := stepName(st, i) // cheap: only a name or an index
 		c.checkActionPinned(wf, job, use, st, step)
 		if isCheckout(uses) {
 			c.checkCheckout(wf, job, use, st, step)
@@ -99,7 +99,7 @@ func isCheckout(uses string) bool {
 func (c *checker) checkActionPinned(wf *overlay.Workflow, job *overlay.Job, use sharedUse, st overlay.Step, step string) {
 	uses := strings.TrimSpace(st.Uses.Value)
 	id := job.ID.Value
-	on := fmt.Sprintf("job %q runs on shared self-hosted label %q", id, use.label)
+	on := func() string { return fmt.Sprintf("job %q runs on shared self-hosted label %q", id, use.label) }
 	switch {
 	case strings.HasPrefix(uses, "./"):
 		return
@@ -108,7 +108,7 @@ func (c *checker) checkActionPinned(wf *overlay.Workflow, job *overlay.Job, use 
 			return
 		}
 		c.add(RuleActionNotPinned, finding.Blocker, st.Uses.Pos,
-			fmt.Sprintf("%s and %s runs the container image %s by tag, not by digest", on, step, strings.TrimPrefix(uses, "docker://")),
+			fmt.Sprintf("%s and %s runs the container image %s by tag, not by digest", on(), step, strings.TrimPrefix(uses, "docker://")),
 			fmt.Sprintf("Pin the image of %s in job %q of %s by digest: uses: docker://<image>@sha256:<digest> (docker buildx imagetools inspect <image> prints it).", step, id, wf.File))
 		return
 	}
@@ -132,7 +132,7 @@ func (c *checker) checkActionPinned(wf *overlay.Workflow, job *overlay.Job, use 
 	owner, repo, _ := strings.Cut(action, "/")
 	repo, _, _ = strings.Cut(repo, "/")
 	c.add(RuleActionNotPinned, finding.Blocker, st.Uses.Pos,
-		fmt.Sprintf("%s and %s uses %s at %s, not a full commit SHA", on, step, action, what),
+		fmt.Sprintf("%s and %s uses %s at %s, not a full commit SHA", on(), step, action, what),
 		fmt.Sprintf("Pin %s in job %q of %s to the full commit SHA with the version as a comment: uses: %s@<40-hex> # %s (gh api repos/%s/%s/commits/%s --jq .sha prints it).",
 			action, id, wf.File, action, version, owner, repo, strings.ToLower(ref)))
 }
@@ -141,16 +141,16 @@ func (c *checker) checkActionPinned(wf *overlay.Workflow, job *overlay.Job, use 
 // that untrusted events reach or that the overlay has not declared.
 func (c *checker) checkCheckout(wf *overlay.Workflow, job *overlay.Job, use sharedUse, st overlay.Step, step string) {
 	id := job.ID.Value
-	on := fmt.Sprintf("job %q runs on shared self-hosted label %q", id, use.label)
+	on := func() string { return fmt.Sprintf("job %q runs on shared self-hosted label %q", id, use.label) }
 	pc, set := st.With["persist-credentials"]
 	switch {
 	case !set:
 		c.add(RuleCheckoutPersistCredentials, finding.Blocker, st.Uses.Pos,
-			fmt.Sprintf("%s and %s checks out without persist-credentials: false, so the token stays in .git/config on the shared runner for every later step", on, step),
+			fmt.Sprintf("%s and %s checks out without persist-credentials: false, so the token stays in .git/config on the shared runner for every later step", on(), step),
 			fmt.Sprintf("Add persist-credentials: false under with: of %s in job %q of %s; a step that must push gets the token explicitly.", step, id, wf.File))
 	case !strings.EqualFold(strings.TrimSpace(pc.Value), "false"):
 		c.add(RuleCheckoutPersistCredentials, finding.Blocker, pc.Pos,
-			fmt.Sprintf("%s and %s sets persist-credentials: %s; only a literal false keeps the token out of .git/config on the shared runner", on, step, pc.Value),
+			fmt.Sprintf("%s and %s sets persist-credentials: %s; only a literal false keeps the token out of .git/config on the shared runner", on(), step, pc.Value),
 			fmt.Sprintf("Set persist-credentials: false under with: of %s in job %q of %s.", step, id, wf.File))
 	}
 	for _, input := range []string{"token", "ssh-key"} {
