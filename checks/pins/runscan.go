@@ -137,7 +137,7 @@ func coreFetches(script, repo string) []coreFetch {
 				args = append(args, w.text)
 			}
 			for _, w := range cmd[j+1:] {
-				if looksLikeRemote(w.text) && SameRepository(w.text, repo) {
+				if looksLikeRemote(w.text) && SameRepository(withoutUserinfo(w.text), repo) {
 					out = append(out, coreFetch{off: w.off, cmd: "git " + sub, ref: w.text, args: args})
 				}
 			}
@@ -171,6 +171,20 @@ func mentionsRepo(script, repo string) bool {
 
 func indexFold(s, sub string) int {
 	return strings.Index(strings.ToLower(s), strings.ToLower(sub))
+}
+
+// withoutUserinfo drops user:token@ from a URL remote: a token written as ${TOKEN} is not
+// valid URL syntax, and who fetches does not change what is fetched.
+func withoutUserinfo(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:]
+	}
+	return scheme + "://" + host + "/" + path
 }
 
 func looksLikeRemote(s string) bool {
