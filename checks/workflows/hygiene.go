@@ -203,7 +203,7 @@ func (c *checker) judgeCheckoutCredential(wf *overlay.Workflow, job *overlay.Job
 	case untrusted != "":
 		c.add(RuleCheckoutCredential, finding.Blocker, v.Pos,
 			fmt.Sprintf("%s in job %q hands %s to actions/checkout (%s:), and %s reaches the job: code from a pull request runs next to that credential on a shared runner", step, id, what, input, untrusted),
-			fmt.Sprintf("Gate job %q in %s to trusted events %s (and keep the credential declared in enrollment.credentials of %s), or drop %s: from the checkout.", id, wf.File, trustedGate, c.creds.file, input))
+			fmt.Sprintf("Drop %s: from the checkout, or gate job %q in %s to trusted events %s and keep the credential declared in enrollment.credentials of %s.", input, id, wf.File, trustedGate, c.creds.file))
 	case cred == "" || !c.creds.checkout[cred]:
 		name := cred
 		if name == "" {
