@@ -191,6 +191,9 @@ func TestAuthorityPins(t *testing.T) {
 		{"declared for another workflow", shaB, []string{"validate.yml"}, []string{
 			"blocker pins/workflow-core-ref-env @.github/workflows/deploy.yml:3:16",
 			"warning pins/workflow-pin @config/organization.yaml:41:9"}},
+		{"declared for no workflow", shaB, nil, []string{
+			"blocker pins/workflow-core-ref-env @.github/workflows/deploy.yml:3:16",
+			"warning pins/workflow-pin @config/organization.yaml:40:7"}},
 		{"malformed declaration", shaB[:12], []string{"deploy.yml"}, []string{
 			"blocker pins/workflow-core-ref-env @.github/workflows/deploy.yml:3:16"}},
 	} {

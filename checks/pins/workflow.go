@@ -517,6 +517,11 @@ func (c *checker) checkAuthorityUse(used map[string]map[string]bool) {
 		if !coreref.IsFullSHA(sha) {
 			continue // pins/malformed
 		}
+		if len(a.Workflows.Values) == 0 {
+			c.add(RuleWorkflowPin, finding.Warning, a.Pos,
+				fmt.Sprintf("enrollment.authority_pins declares commit %s for no workflow, so it allows nothing", sha),
+				fmt.Sprintf("List the workflows that run %s under workflows: of the entry in %s, or remove the entry.", sha, c.orgFile()))
+		}
 		for _, w := range a.Workflows.Values {
 			var files []string
 			for f := range used {
