@@ -160,3 +160,18 @@ func checkOverlay(t *testing.T, o *overlay.Overlay) *finding.Report {
 	}
 	return r
 }
+
+// A reusable workflow called by a job that needs an event-gated job runs only for those
+// events: the needs: chain of the caller counts too.
+func TestNeedsChainThroughAReusableCall(t *testing.T) {
+	called := "on: workflow_call\njobs:\n  deploy:\n    runs-on: tinyland-nix\n    steps:\n      - run: make\n        env: {T: '${{ secrets.DEPLOY_TOKEN }}'}\n"
+	caller := func(gate string) string {
+		return "on: [push, pull_request]\npermissions: {contents: read}\njobs:\n  gate:\n" + gate +
+			"    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n  call:\n    needs: gate\n    uses: ./.github/workflows/deploy.yml\n"
+	}
+	runCases(t, []gateCase{
+		{name: "needed job gated to push", files: map[string]string{ci: caller("    if: github.event_name == 'push'\n"), ".github/workflows/deploy.yml": called}},
+		{name: "needed job ungated", files: map[string]string{ci: caller(""), ".github/workflows/deploy.yml": called},
+			want: []string{".github/workflows/deploy.yml:7:23 blocker workflows/untrusted-secrets"}},
+	})
+}

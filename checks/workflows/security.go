@@ -37,6 +37,8 @@ type reachability struct {
 	repo string // owner/name of the overlay repository, lower case ("" when unknown)
 	memo map[string]map[string]trigger
 	busy map[string]bool
+	// allowed is the checker's events-a-job-runs-for (if: and needs: chains).
+	allowed func(wf *overlay.Workflow, job *overlay.Job) ghexpr.EventSet
 }
 
 func newReachability(o *overlay.Overlay) *reachability {
@@ -75,6 +77,9 @@ func (r *reachability) events(wf *overlay.Workflow) map[string]trigger {
 					continue
 				}
 				allowed := jobAllowed(job)
+				if r.allowed != nil {
+					allowed = r.allowed(caller, job) // with the caller's needs: chain
+				}
 				callerEvents := r.events(caller)
 				for _, name := range sortedKeys(callerEvents) {
 					if _, have := out[name]; have || !allowed.Has(name) {

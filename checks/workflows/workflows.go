@@ -64,6 +64,7 @@ func newChecker(o *overlay.Overlay, opts Options, r *finding.Report) *checker {
 	// as in the taxonomy gate.
 	c.id = labels.IdentityOf(o).WithoutShared(labels.NewSet(c.sharedList))
 	c.reach = newReachability(o)
+	c.reach.allowed = c.allowed
 	c.creds = newCredentialPolicy(o)
 	return c
 }
