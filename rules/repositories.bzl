@@ -20,10 +20,12 @@ load(
 )
 load("//rules/private:integrity.bzl", "CHECKERS", "RELEASE_URL", "VERSION")
 
-def gf_enrollment_checkers(base_url = None, integrity = None, version = None, platform = ""):
+def gf_enrollment_checkers(name = CHECKERS_REPO, base_url = None, integrity = None, version = None, platform = ""):
     """Declares @gf_enrollment_checkers, the checkers of the rules' defaults.
 
     Args:
+      name: the repository name; the rules' defaults use the default name, another one is
+        for checkers you pass explicitly (`checker = "@my_checkers//:enrollcheck"`).
       base_url: where the release assets are, instead of the release's GitHub URL: a mirror,
         or a `file://` directory holding the output of `scripts/release.sh`.
       integrity: the `CHECKERS` dict of another release's `integrity.bzl` (with `version`),
@@ -36,7 +38,7 @@ def gf_enrollment_checkers(base_url = None, integrity = None, version = None, pl
         integrity = CHECKERS
         version = VERSION
     checkers_repository(
-        name = CHECKERS_REPO,
+        name = name,
         **checkers_repository_args(
             integrity = integrity,
             version = version or "",
