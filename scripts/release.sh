@@ -5,10 +5,10 @@
 #
 # OUTDIR then holds
 #   enrollcheck-<os>_<arch>, gfenroll-<os>_<arch>   static checkers (linux/darwin x amd64/arm64)
-#   SHA256SUMS                                   sha256sum -c input for the binaries
+#   SHA256SUMS                                   sha256sum -c input: the binaries and the archive
 #   integrity.bzl                                the binaries' url suffixes and sha256, the
 #                                                release's rules/private/integrity.bzl
-#   gf_enrollment-vVERSION.tar.gz                   the source archive (git archive of the commit,
+#   gf_enrollment-vVERSION.tar.gz                the source archive (git archive of the commit,
 #                                                with integrity.bzl and the module version stamped)
 #   modules/gf_enrollment/VERSION/...            a registry entry (MODULE.bazel, source.json with
 #                                                SRI integrity, patches/, presubmit.yml)
@@ -115,6 +115,8 @@ prefix=gf_enrollment-$version
 archive=$out/gf_enrollment-$tag.tar.gz
 # gzip -n: no name or time in the gzip header (git's default tar.gz filter is the same).
 git -c tar.tar.gz.command="gzip -cn" archive --format=tar.gz --prefix="$prefix/" -o "$archive" "$release_commit"
+
+(cd "$out" && sha256sum -- "$(basename "$archive")" >>SHA256SUMS)
 
 sri() { printf 'sha256-%s' "$(openssl dgst -sha256 -binary "$1" | base64 -w0)"; }
 

@@ -35,7 +35,7 @@ BAZEL_LINT=e2e/bazel/lint.sh     # buildifier, gazelle freshness, MODULE.bazel u
 BAZEL_SMOKE=e2e/bazel/smoke.sh   # real-Bazel smoke of the rules with bazel-remote
 BENCH=scripts/bench.sh           # benchmarks printing figures (never a pass/fail on time)
 
-STAGES=(format vet kube-testenv unit fuzz bazel-lint bazel-smoke bench)
+STAGES=(format vet kube-testenv unit fuzz bazel-lint release bazel-smoke bench)
 
 # just, as scripts/install-deps.sh installs it (tools/gfenroll's Justfile test runs it; the
 # version matches JUST_VERSION there).
@@ -117,6 +117,12 @@ stage_fuzz() {
 stage_bazel-lint() {
 	[ -x "$BAZEL_LINT" ] || { echo "$BAZEL_LINT not present"; return 77; }
 	"$BAZEL_LINT"
+}
+
+stage_release() {
+	# scripts/release.sh twice on one commit (all 8 binaries): byte-identical artifacts, and
+	# the registry entry and .bcr files valid for the Bazel Central Registry.
+	GF_RELEASE_TEST=1 go test -count=1 -timeout 30m ./internal/release
 }
 
 stage_bazel-smoke() {
