@@ -429,7 +429,9 @@ check "nothing of gf_enrollment's Go sources or rules_go is in their dependencie
 fetched=$(bz cold info output_base 2>/dev/null)/external/gf_enrollment_checkers/enrollcheck-$host_platform
 check "the fetched enrollcheck is the release's ($(cut -c1-12 <<<"$(sha256sum <"$fetched" 2>/dev/null)"))" \
   cmp -s "$fetched" "$release/enrollcheck-$host_platform"
-bz cold build @tampered_checkers//:enrollcheck >"$logs/tampered.log" 2>&1
+# With an empty repository cache: Bazel's cache serves a download by its sha256, so a machine
+# that already holds the genuine binary never reads the tampered file at all.
+bz cold build --repository_cache="$scratch/empty-repository-cache" @tampered_checkers//:enrollcheck >"$logs/tampered.log" 2>&1
 rc=$?
 check "a file that is not the release's fails the fetch (exit $rc)" test "$rc" -ne 0
 check "  with a message naming the binary, the platform and the URL" \
