@@ -117,6 +117,10 @@ type EnrollmentConfig struct {
 	// ValidationWorkflows names workflow files whose default-branch runs prove enrollment
 	// (`validation_workflows`); empty = every workflow that runs on a shared label.
 	ValidationWorkflows StringList
+	// CacheExemptSets are extra_runner_sets keys that deliberately run without the caches
+	// their runner type would be wired to (`cache_exempt_sets`), e.g. a lane that must build
+	// from scratch. An executor endpoint without a cache endpoint is never exempt.
+	CacheExemptSets StringList
 }
 
 // ModuleFile is MODULE.bazel.

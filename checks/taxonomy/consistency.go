@@ -149,6 +149,7 @@ func (c *gateRun) checkCacheWiring(st *deploy.Stack) {
 				fmt.Sprintf("Set %s.bazel_cache_endpoint in %s, or remove %s.bazel_executor_endpoint.", k, st.File, k))
 		}
 	}
+	c.checkExtraSetWiring(st)
 }
 
 // checkOrgCacheWiring: organization.yaml's own cache block.

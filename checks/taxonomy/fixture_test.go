@@ -91,8 +91,8 @@ func tinyland() *overlay.Overlay {
 }
 
 // jess builds the personal-account overlay of the seeds: a repository registration anchor
-// (expected warning), owner-distinct scale-set names, and a compute-expansion set that
-// serves tinyland-nix-heavy.
+// (expected warning), owner-distinct scale-set names, no cache substrate, and a
+// compute-expansion set that serves tinyland-nix-heavy and is declared cache-exempt.
 func jess() *overlay.Overlay {
 	o := &overlay.Overlay{Root: "e2e/overlays/jess-personal/"}
 	org := &overlay.OrgConfig{File: orgF}
@@ -104,6 +104,7 @@ func jess() *overlay.Overlay {
 	org.Owner.GithubAppSecretName = str("github-app-secret-jesssullivan", at(orgF, 8, 27))
 	org.Cluster.Name = str("honey", at(orgF, 16, 11))
 	org.Cluster.Context = str("honey", at(orgF, 17, 14))
+	org.Enrollment.CacheExemptSets = list(at(orgF, 30, 22), "tinyland-nix-heavy-compute-expansion")
 	o.Org = org
 
 	tv := &overlay.Tfvars{File: jessTV}

@@ -96,7 +96,10 @@ func TestCheck(t *testing.T) {
 				"warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:25"},
 			msg: `both register the scale-set name "jesssullivan-nix"`},
 		{name: "helm release duplicate", base: jess,
-			mutate: func(o *overlay.Overlay) { set0(o).Key.Value = "jesssullivan-nix" },
+			mutate: func(o *overlay.Overlay) {
+				set0(o).Key.Value = "jesssullivan-nix"
+				o.Org.Enrollment.CacheExemptSets.Values[0].Value = "jesssullivan-nix" // the exemption follows the key
+			},
 			want: []string{"blocker taxonomy/scale-set-name-duplicate @tofu/stacks/arc-runners/jesssullivan.tfvars:16:3",
 				"warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:25"},
 			msg: "Helm release name"},
@@ -257,6 +260,80 @@ func TestCheck(t *testing.T) {
 			},
 			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/jesssullivan.tfvars:13:29",
 				"warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:25"}},
+
+		// extra sets carry their own registration URL and caches
+		{name: "extra set without config URL", base: tinyland,
+			mutate: func(o *overlay.Overlay) { set0(o).GithubConfigURL = overlay.String{Pos: set0(o).Pos} },
+			want:   []string{"blocker taxonomy/extra-set-config-url @tofu/stacks/arc-runners/tinyland.tfvars:22:3"},
+			msg:    `Add github_config_url = "https://github.com/tinyland-inc" to extra_runner_sets.tinyland-nix-heavy in tofu/stacks/arc-runners/tinyland.tfvars`},
+		{name: "extra set with an empty config URL", base: tinyland,
+			mutate: func(o *overlay.Overlay) { set0(o).GithubConfigURL.Value = " " },
+			want:   []string{"blocker taxonomy/extra-set-config-url @tofu/stacks/arc-runners/tinyland.tfvars:22:3"}},
+		{name: "nix extra set without attic_server", base: tinyland,
+			mutate: func(o *overlay.Overlay) { set0(o).AtticServer = overlay.String{Pos: set0(o).Pos} },
+			want:   []string{"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/tinyland.tfvars:22:3"},
+			msg:    `Add attic_server = "http://attic.nix-cache.svc.cluster.local" to extra_runner_sets.tinyland-nix-heavy in tofu/stacks/arc-runners/tinyland.tfvars; or`},
+		{name: "nix extra set without any cache, values from organization.yaml", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+				set0(o).BazelCacheEndpoint = overlay.String{Pos: set0(o).Pos}
+				o.Tfvars[0].BazelCacheEndpoint = overlay.String{Pos: overlay.Pos{File: tinyTV}}
+			},
+			want: []string{"blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars",
+				"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/tinyland.tfvars:22:3"},
+			msg: `bazel_cache_endpoint = "grpc://bazel-cache.nix-cache.svc.cluster.local:9092" to extra_runner_sets.tinyland-nix-heavy`},
+		{name: "docker extra set needs only the bazel cache", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				rs := set0(o)
+				rs.RunnerType.Value, rs.RunnerLabel.Value, rs.RunnerLabels.Values[3].Value = "docker", "tinyland-docker", "tinyland-docker"
+				rs.RunnerLabels.Values = append(rs.RunnerLabels.Values[:1], rs.RunnerLabels.Values[3])
+				rs.AtticServer = overlay.String{Pos: rs.Pos}
+				rs.BazelCacheEndpoint = overlay.String{Pos: rs.Pos}
+			},
+			want: []string{"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/tinyland.tfvars:22:3"},
+			msg:  `(runner_type docker) is not wired to its caches: it sets no bazel_cache_endpoint;`},
+		{name: "dind extra set with its bazel cache is wired", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				rs := set0(o)
+				rs.RunnerType.Value, rs.RunnerLabel.Value, rs.RunnerLabels.Values[3].Value = "dind", "tinyland-dind", "tinyland-dind"
+				rs.RunnerLabels.Values = append(rs.RunnerLabels.Values[:1], rs.RunnerLabels.Values[3])
+				rs.AtticServer = overlay.String{Pos: rs.Pos}
+			}},
+		{name: "unknown runner type is not judged for caches", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).RunnerType.Value = "kvm"
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+			},
+			want: []string{"blocker taxonomy/runner-type @tofu/stacks/arc-runners/tinyland.tfvars:28:29"}},
+		{name: "cache-exempt extra set", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+				set0(o).BazelCacheEndpoint = overlay.String{Pos: set0(o).Pos}
+				o.Org.Enrollment.CacheExemptSets = list(at(orgF, 30, 22), "tinyland-nix-heavy")
+			}},
+		{name: "cache exemption names another set", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+				o.Org.Enrollment.CacheExemptSets = list(at(orgF, 30, 22), "tinyland-nix")
+			},
+			want: []string{"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/tinyland.tfvars:22:3"}},
+		{name: "personal set without exemption and without a cache substrate", base: jess,
+			mutate: func(o *overlay.Overlay) { o.Org.Enrollment.CacheExemptSets = overlay.StringList{} },
+			want: []string{"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/jesssullivan.tfvars:16:3",
+				"warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:25"},
+			msg: `Add attic_server = "<attic server URL>" and bazel_cache_endpoint = "<bazel cache endpoint>" to extra_runner_sets.tinyland-nix-heavy-compute-expansion in tofu/stacks/arc-runners/jesssullivan.tfvars, and attic_public_key = "<cache-name>:<public key>" at the top level of tofu/stacks/arc-runners/jesssullivan.tfvars; or, if the set deliberately runs without caches, list "tinyland-nix-heavy-compute-expansion" in enrollment.cache_exempt_sets in config/organization.yaml.`},
+		{name: "an exempt set's executor without cache stays a blocker", base: jess,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).BazelExecutorEndpoint = str("grpc://gf-reapi-cell.gf-rbe.svc.cluster.local:8980", at(jessTV, 24, 29))
+			},
+			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/jesssullivan.tfvars:24:29",
+				"warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:25"}},
+		{name: "executor without cache is asked for once", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).BazelCacheEndpoint = overlay.String{Pos: set0(o).Pos}
+				set0(o).BazelExecutorEndpoint = str("grpc://gf-reapi-cell.gf-rbe.svc.cluster.local:8980", at(tinyTV, 33, 29))
+			},
+			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/tinyland.tfvars:33:29"}},
 
 		// capacity
 		{name: "min above max", base: tinyland,

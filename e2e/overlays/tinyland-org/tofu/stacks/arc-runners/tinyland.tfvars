@@ -35,7 +35,9 @@ bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
 
 # --- Extra scale sets --------------------------------------------------------------
 # Every set publishes its workflow label explicitly in runner_labels; ARC never infers
-# a label from runner_scale_set_name.
+# a label from runner_scale_set_name. Extra sets inherit neither the registration URL nor
+# the caches above: each names its own github_config_url, and nix sets their attic_server
+# and bazel_cache_endpoint (the Attic key and cache name come from the stack).
 extra_runner_sets = {
   # Heavy Nix builds: two 64Gi slots on honey.
   tinyland-nix-heavy = {
@@ -48,6 +50,7 @@ extra_runner_sets = {
     min_runners           = 0
     max_runners           = 2
     memory_limit          = "64Gi"
+    attic_server          = "http://attic.nix-cache.svc.cluster.local"
     bazel_cache_endpoint  = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
   },
 
@@ -61,9 +64,11 @@ extra_runner_sets = {
       "self-hosted",
       "tinyland-nix",   # the workflow-facing label, published explicitly
     ]
-    runner_type = "nix"
-    max_runners = 1
+    runner_type          = "nix"
+    max_runners          = 1
+    attic_server         = "http://attic.nix-cache.svc.cluster.local"
+    bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
   }
 
-  tinyland-nix-kvm = { github_config_url = "https://github.com/tinyland-inc", runner_label = "tinyland-nix-kvm", runner_scale_set_name = "tinyland-nix-kvm", runner_labels = ["self-hosted", "tinyland-nix-kvm"], max_runners = 1 }
+  tinyland-nix-kvm = { github_config_url = "https://github.com/tinyland-inc", runner_label = "tinyland-nix-kvm", runner_scale_set_name = "tinyland-nix-kvm", runner_labels = ["self-hosted", "tinyland-nix-kvm"], max_runners = 1, attic_server = "http://attic.nix-cache.svc.cluster.local", bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092" }
 }
