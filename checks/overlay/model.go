@@ -110,7 +110,7 @@ type EnrollmentConfig struct {
 	// (`allow_repo_registration_anchor`).
 	AllowRepoRegistrationAnchor Bool
 	// Credential policy (`credentials: {preferred: [...], fallback: [...], info: [...]}`):
-	// which Actions secret names count. Unset lists mean the seeds' defaults.
+	// which Actions secret names count. Unset lists mean the defaults (github.DefaultPreferred, ...).
 	PreferredCredentials StringList
 	FallbackCredentials  StringList
 	InfoSecrets          StringList

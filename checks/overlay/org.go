@@ -7,7 +7,7 @@ import (
 // OrgFile is where every overlay keeps its organization config.
 const OrgFile = "config/organization.yaml"
 
-// ParseOrg parses config/organization.yaml (SPEC §2). rel is the root-relative path used in
+// ParseOrg parses config/organization.yaml. rel is the root-relative path used in
 // positions. The result is nil only when the file is not usable YAML at all; with type
 // errors it still carries every value that could be read.
 func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {

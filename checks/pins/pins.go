@@ -398,7 +398,7 @@ func (c *gateRun) checkDrift() {
 	}
 	c.add(RuleDrift, finding.Blocker, o.pos,
 		fmt.Sprintf("core pin drift: %s is %s but %s (%s) is %s", o.what, o.sha, m.what, m.pos, m.sha),
-		actionRefresh)
+		actionRefresh+c.workflowPinsAt(o.sha, m.sha))
 }
 
 func (c *gateRun) checkExpected(ctx context.Context) {
@@ -445,7 +445,7 @@ func (c *gateRun) checkExpected(ctx context.Context) {
 			mismatch = true
 			c.add(RuleExpectedRef, finding.Blocker, p.pos,
 				fmt.Sprintf("%s %s is not the expected core ref %s", p.what, p.sha, label),
-				fmt.Sprintf("Refresh both pins together to the expected core commit: gfenroll pin %s (or just pin-refresh), then rerun the strict preflight; if the expected ref is wrong, correct --expected-core-ref / GF_EXPECTED_CORE_REF instead.", sha))
+				fmt.Sprintf("Refresh both pins together to the expected core commit: gfenroll pin %s (or just pin-refresh), then rerun the strict preflight; if the expected ref is wrong, correct --expected-core-ref / GF_EXPECTED_CORE_REF instead.%s", sha, c.workflowPinsAt(p.sha)))
 		}
 	}
 	if !mismatch {

@@ -438,7 +438,7 @@ func TestWorkflowPins(t *testing.T) {
 	}
 }
 
-// TestWorkflowPinExpected shows the seeds' Jess shape: the deploy workflow pins another
+// TestWorkflowPinExpected shows the personal overlay's shape: the deploy workflow pins another
 // authority commit, the overlay declares the warning expected, and nothing fails.
 func TestWorkflowPinExpected(t *testing.T) {
 	o := enrolled()

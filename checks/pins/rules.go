@@ -1,4 +1,4 @@
-// Package pins is the core pin contract gate (SPEC 3.1). An implementation overlay pins the
+// Package pins is the core pin contract gate. An implementation overlay pins the
 // GloriousFlywheel core twice — core.pinned_commit in config/organization.yaml and the core
 // git_override commit in MODULE.bazel — and both must be full commits that agree, so a green
 // overlay never mixes one Bzlmod dependency with a different operator-facing authority note.
@@ -21,8 +21,8 @@
 //
 // "pins agree at <sha>" is reported as an ok finding, since that is news an operator wants.
 //
-// Workflow pins are warnings, not blockers, by decision: the seeds record a deploy workflow
-// that legitimately pins a different "authority" commit (the Jess state rehome) while the
+// Workflow pins are warnings, not blockers, by decision: a deploy workflow may
+// legitimately pin a different "authority" commit (the Jess state rehome) while the
 // overlay's enrollment pins stay on the selected core. Such an overlay lists
 // pins/workflow-pin under enrollment.expected_warnings (or the CLI's --expect-warning), which
 // keeps the difference visible without failing the gate. Only literal 40-hex values count as
@@ -69,4 +69,4 @@ var rules = []finding.Rule{
 }
 
 // Rules lists every rule the pins gate can emit, in a stable order.
-func Rules() []finding.Rule { return append([]finding.Rule(nil), rules...) }
+func Rules() []finding.Rule { return finding.WithDocs(rules, ruleDocs) }

@@ -3,6 +3,7 @@ package pins
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -48,6 +49,27 @@ func (c *gateRun) checkWorkflows() {
 			})
 		}
 	}
+}
+
+// workflowPinsAt is the part of a pin-refresh next action that names the workflow pins of
+// the core now at one of shas: gfenroll pin moves only the two pins, so a refresh that left
+// these behind would trade the blocker for pins/workflow-pin warnings.
+func (c *gateRun) workflowPinsAt(shas ...string) string {
+	var keys []string
+	for _, wf := range c.o.Workflows {
+		if wf == nil {
+			continue
+		}
+		for _, wp := range c.workflowPins(wf) {
+			if slices.Contains(shas, wp.sha) {
+				keys = append(keys, wp.key+" in "+wf.File)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	return " Move the workflow pins of the core with them (" + strings.Join(keys, ", ") + "), or declare " + RuleWorkflowPin + " expected where a workflow deliberately stays."
 }
 
 // workflowPins lists a workflow's literal 40-hex core pins, in file order of discovery

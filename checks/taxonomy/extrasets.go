@@ -15,19 +15,28 @@ import (
 // package deploy), so each set must name its registration URL and the caches its runner
 // type uses. The next actions give the exact lines to add, with the overlay's own values.
 func (c *gateRun) checkExtraSetWiring(st *deploy.Stack) {
-	exempt := map[string]bool{}
-	for _, v := range c.org.Enrollment.CacheExemptSets.Values {
-		exempt[strings.TrimSpace(v.Value)] = true
-	}
 	for _, s := range st.ScaleSets {
 		if s.Lane != "" {
 			continue
 		}
 		c.checkExtraSetURL(st, s)
-		if !exempt[s.SetKey] {
+		if !c.cacheExempt(s) {
 			c.checkExtraSetCaches(st, s)
 		}
 	}
+}
+
+// cacheExempt: organization.yaml enrollment.cache_exempt_sets lists the extra set's key.
+func (c *gateRun) cacheExempt(s *deploy.ScaleSet) bool {
+	if s.Lane != "" {
+		return false
+	}
+	for _, v := range c.org.Enrollment.CacheExemptSets.Values {
+		if strings.TrimSpace(v.Value) == s.SetKey {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *gateRun) checkExtraSetURL(st *deploy.Stack, s *deploy.ScaleSet) {

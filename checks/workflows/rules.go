@@ -1,4 +1,4 @@
-// Package workflows is the workflows gate (SPEC 3.3): every job of an overlay's GitHub
+// Package workflows is the workflows gate: every job of an overlay's GitHub
 // Actions workflows must target shared capability labels, and jobs on shared self-hosted
 // runners must not hand untrusted code secrets, deployment environments or a write token.
 //
@@ -92,4 +92,4 @@ var rules = []finding.Rule{
 }
 
 // Rules lists every rule the gate can emit, in a stable order.
-func Rules() []finding.Rule { return append([]finding.Rule(nil), rules...) }
+func Rules() []finding.Rule { return finding.WithDocs(rules, ruleDocs) }

@@ -1,6 +1,6 @@
 // Package pinupdate moves an overlay's two core pins — core.pinned_commit in
 // config/organization.yaml and the core git_override commit in MODULE.bazel — to one commit
-// in one step (SPEC 3.5), then re-runs the pins gate.
+// in one step, then re-runs the pins gate.
 //
 // The edit is byte-precise: the overlay loader reports where each value starts, the value's
 // bytes there are checked against the parsed value, and only those bytes are replaced, so
@@ -34,7 +34,7 @@ const (
 
 // Rules lists every rule the command emits (the pins gate's rules are added by its report).
 func Rules() []finding.Rule {
-	return []finding.Rule{
+	return finding.WithDocs([]finding.Rule{
 		{ID: RuleMoved, Summary: "A core pin was moved to the selected commit"},
 		{ID: RuleUnchanged, Summary: "A core pin already is the selected commit"},
 		{ID: RuleWouldMove, Summary: "A core pin differs from the selected commit (--check)",
@@ -42,7 +42,7 @@ func Rules() []finding.Rule {
 		{ID: RuleResolved, Summary: "The ref was resolved to a commit"},
 		{ID: RuleQuoted, Summary: "A plain YAML value was quoted so it stays a string",
 			Help: "A commit of only decimal digits (or digits around one 'e') reads as a number to YAML; the new value is written in double quotes."},
-	}
+	}, ruleDocs)
 }
 
 // Options configure one run.

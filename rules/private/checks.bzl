@@ -88,7 +88,7 @@ def _expected_warnings(name, value):
     for rule_id in value:
         gate, sep, rest = rule_id.partition("/")
         if not sep or not rest or gate not in GATES:
-            fail("%s: %r is not a rule id: use <gate>/<rule> with gate one of %s, e.g. \"taxonomy/repo-registration-anchor\" (gfenroll rules lists them)" % (
+            fail("%s: %r is not a rule id: use <gate>/<rule> with gate one of %s, e.g. \"taxonomy/repo-registration-anchor\" (the rule reference docs/rules.md of gf_enrollment lists them)" % (
                 _where(name, "expected_warnings"),
                 rule_id,
                 ", ".join(GATES),

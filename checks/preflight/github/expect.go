@@ -9,7 +9,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
 
-// Default credential policy (the seeds): the deploy key is preferred, the read token is a
+// Default credential policy: the deploy key is preferred, the read token is a
 // compatibility fallback, the Attic secrets are context.
 var (
 	DefaultPreferred = []string{"GF_CORE_DEPLOY_KEY"}

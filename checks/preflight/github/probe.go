@@ -740,9 +740,21 @@ func (p *prober) reportFailures() {
 		}
 		groups[k] = append(groups[k], f)
 	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i].rule < order[j].rule })
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].rule != order[j].rule {
+			return order[i].rule < order[j].rule
+		}
+		return order[i].detail < order[j].detail
+	})
 	for _, k := range order {
 		fs := groups[k]
+		// Calls fail in whatever order they finish; the first after sorting speaks for the group.
+		sort.Slice(fs, func(i, j int) bool {
+			if fs[i].what != fs[j].what {
+				return fs[i].what < fs[j].what
+			}
+			return fs[i].Detail < fs[j].Detail
+		})
 		var whats []string
 		for _, f := range fs {
 			whats = append(whats, f.what)
@@ -753,24 +765,25 @@ func (p *prober) reportFailures() {
 	}
 }
 
-// consequence says which verdicts a set of failures leaves open.
+// consequence says which verdicts a set of failures leaves open, always in the same words
+// and order (the failures arrive in whatever order concurrent calls finished).
 func consequence(fs []failure) string {
-	var parts []string
-	seen := map[string]bool{}
+	secret, runs := false, false
 	for _, f := range fs {
-		var c string
-		switch {
-		case strings.Contains(f.what, "secret"):
-			c = "the core-read credential is"
-		default:
-			c = "the validation runs and the enrollment proof are"
-		}
-		if !seen[c] {
-			seen[c] = true
-			parts = append(parts, c)
+		if strings.Contains(f.what, "secret") {
+			secret = true
+		} else {
+			runs = true
 		}
 	}
-	return strings.Join(parts, " and ")
+	switch {
+	case secret && runs:
+		return "the validation runs, the enrollment proof and the core-read credential are"
+	case secret:
+		return "the core-read credential is"
+	default:
+		return "the validation runs and the enrollment proof are"
+	}
 }
 
 func (w Workflow) label() string {

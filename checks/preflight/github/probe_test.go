@@ -64,6 +64,8 @@ type probeCase struct {
 	contains []string
 	// maxWall bounds the probe's wall time (faults must end inside --timeout).
 	maxWall time.Duration
+	// sequential makes the calls one after another, in a fixed order.
+	sequential bool
 }
 
 func TestProbe(t *testing.T) {
@@ -190,6 +192,13 @@ func TestProbe(t *testing.T) {
 			faults:   []fakegh.Fault{{Route: fakegh.RouteRepo, Kind: fakegh.FaultSecondary, RetryAfter: dur(5 * time.Minute)}},
 			want:     []string{"blocker preflight/github-rate-limited", "ok preflight/core-read-credential"},
 			contains: []string{"secondary rate limit", "Wait 5m"}},
+		// In order, the secret names are read first; a secondary limit on them must not
+		// keep the later calls from being sent (a client-side rate-limit memory would refuse
+		// them, so the report would depend on which call finished first).
+		{name: "secondary limit leaves the other calls alone", timeout: 2 * time.Second, sequential: true,
+			faults:   []fakegh.Fault{{Route: fakegh.RouteSecrets, Kind: fakegh.FaultSecondary, RetryAfter: dur(5 * time.Minute)}},
+			want:     []string{"blocker preflight/github-rate-limited", "ok preflight/enrollment-proof"},
+			contains: []string{"secondary rate limit", "Wait 5m"}},
 		{name: "primary limit resetting within the timeout", timeout: 10 * time.Second,
 			faults: []fakegh.Fault{{Route: fakegh.RouteRepo, Kind: fakegh.FaultPrimary, ResetIn: dur(time.Second), Times: 1}},
 			want:   []string{"ok preflight/core-read-credential", "ok preflight/enrollment-proof"}},
@@ -246,7 +255,7 @@ func TestProbe(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			start := time.Now()
-			r := Probe(ctx, c, Config{}, exp)
+			r := Probe(ctx, c, Config{Sequential: tc.sequential}, exp)
 			wall := time.Since(start)
 			r.Finalize()
 
@@ -333,7 +342,8 @@ func TestProbeDepth(t *testing.T) {
 			}
 			// The latency only has to exceed scheduling noise, so that answers of one round
 			// do not arrive before requests of the same round leave.
-			srv := fakegh.Start(&fakegh.Scenario{Repos: []*fakegh.Repo{repo}}, fakegh.Options{Latency: 100 * time.Millisecond})
+			// On a loaded machine (load average 25 on 2 cores) 100 ms was not always enough.
+			srv := fakegh.Start(&fakegh.Scenario{Repos: []*fakegh.Repo{repo}}, fakegh.Options{Latency: 300 * time.Millisecond})
 			defer srv.Close()
 			dt := &depthTracker{base: http.DefaultTransport}
 			c, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: srv.URL(), Token: srv.Token(), HTTP: dt})

@@ -21,7 +21,7 @@ const (
 
 // Rules lists every rule the GitHub probes can emit, in a stable order.
 func Rules() []finding.Rule {
-	return []finding.Rule{
+	return finding.WithDocs([]finding.Rule{
 		{ID: RuleTokenMissing, Summary: "A GitHub token (GITHUB_TOKEN or GH_TOKEN) is needed to read the overlay repository's secret names and runs.",
 			Help: "The preflight reads metadata only (Actions secret names, workflow runs, jobs, the default branch). A fine-grained token with Metadata, Actions and Secrets read access on the overlay repository is enough; the value is never printed."},
 		{ID: RuleAuth, Summary: "GitHub rejected the token (401).",
@@ -48,5 +48,5 @@ func Rules() []finding.Rule {
 			Help: "The job's runs-on labels (job.labels) include a shared label and the job succeeded."},
 		{ID: RuleProofMissing, Summary: "No successful default-branch run reached a shared capability label yet.",
 			Help: "Prove a default-branch workflow reaches the shared label before counting the owner as enrolled authority."},
-	}
+	}, ruleDocs)
 }

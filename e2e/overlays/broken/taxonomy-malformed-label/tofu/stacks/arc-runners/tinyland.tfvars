@@ -35,9 +35,7 @@ bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
 
 # --- Extra scale sets --------------------------------------------------------------
 # Every set publishes its workflow label explicitly in runner_labels; ARC never infers
-# a label from runner_scale_set_name. Extra sets inherit neither the registration URL nor
-# the caches above: each names its own github_config_url, and nix sets their attic_server
-# and bazel_cache_endpoint (the Attic key and cache name come from the stack).
+# a label from runner_scale_set_name. Each set names its own URL and caches (not inherited).
 extra_runner_sets = {
   # Heavy Nix builds: two 64Gi slots on honey.
   tinyland-nix-heavy = {
@@ -64,9 +62,9 @@ extra_runner_sets = {
       "self-hosted",
       "tinyland-nix",   # the workflow-facing label, published explicitly
     ]
-    runner_type          = "nix"
-    max_runners          = 1
-    attic_server         = "http://attic.nix-cache.svc.cluster.local"
+    runner_type = "nix"
+    max_runners = 1
+    attic_server = "http://attic.nix-cache.svc.cluster.local"
     bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
   }
 
