@@ -62,8 +62,36 @@ var ruleDocs = map[string][]finding.RuleDoc{
 			NextAction: "`permissions: contents: read`, or gate the job to trusted events"},
 	},
 	RuleDefaultPermissions: {
-		{Severity: "info",
-			When:       "such a job sets no `permissions:` anywhere, so its token gets the repository's default",
-			NextAction: "—"},
+		{Severity: "blocker",
+			When:       "a workflow with a job on a shared self-hosted label declares no workflow-level `permissions:` and such a job sets none of its own, so its token is the repository's default",
+			NextAction: "`permissions: contents: read` at the top level; write scopes on the jobs that need them"},
+		{Severity: "warning",
+			When:       "the same, but every shared-label job sets its own `permissions:`",
+			NextAction: "add the read-only workflow-level block"},
+	},
+	RuleWorkflowWritePermissions: {
+		{Severity: "blocker",
+			When:       "such a workflow's workflow-level `permissions:` is `write-all` or has a `write` scope (`id-token: write` included)",
+			NextAction: "keep the workflow default read-only; grant the scope on the job that needs it"},
+	},
+	RuleActionNotPinned: {
+		{Severity: "blocker",
+			When:       "a step of a shared-label job `uses:` an action at a tag, branch, abbreviated or upper-case commit, or a `docker://` image by tag; local `./` actions and `docker://…@sha256:<digest>` are exempt",
+			NextAction: "`uses: <action>@<40-hex> # <version>` (`gh api repos/<owner>/<repo>/commits/<tag> --jq .sha`)"},
+	},
+	RuleCheckoutPersistCredentials: {
+		{Severity: "blocker",
+			When:       "an `actions/checkout` step of a shared-label job lacks `persist-credentials: false` (or sets anything else)",
+			NextAction: "add `persist-credentials: false` under `with:`"},
+	},
+	RuleCheckoutCredential: {
+		{Severity: "blocker",
+			When:       "such a checkout gets `token:` / `ssh-key:` carrying a stored secret or the job token (`github.token`, `secrets.GITHUB_TOKEN`) while a pull request reaches the job, or the credential is not declared in `enrollment.credentials` (`preferred`, `fallback` or `checkout`)",
+			NextAction: "gate the job to trusted events and declare the credential, or drop the input"},
+	},
+	RuleRetiredCredential: {
+		{Severity: "blocker",
+			When:       "any job (any runner) or workflow-level `env` references `secrets.<NAME>` for a name in `enrollment.credentials.retired`",
+			NextAction: "use the credential that replaced it, or un-retire the name"},
 	},
 }

@@ -148,7 +148,8 @@ def enrollment_checks(
 
     Every test reads only the files its gate needs: editing a tfvars file re-runs only the
     taxonomy test, editing MODULE.bazel only the pins test, editing a workflow only the
-    workflows test (which also judges `pins/workflow-pin`, the core pins workflows carry).
+    workflows test (which also judges the `pins/workflow-*` rules, the core references
+    workflows carry).
 
     Args:
       name: prefix of the generated targets.
@@ -224,7 +225,7 @@ def enrollment_checks(
         common.append("--fail-on-warning")
 
     tests = {
-        # --workflow-pins: pins/workflow-pin (core pins that workflows carry) is judged by the
+        # --workflow-pins: pins/workflow-* (core references workflows carry) are judged by the
         # workflows test, so each test reads only its own files and an edited workflow
         # re-runs the workflows test alone.
         "pins": struct(
