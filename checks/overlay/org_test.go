@@ -58,6 +58,7 @@ enrollment:
     preferred: [GF_CORE_DEPLOY_KEY]
     info: []
   validation_workflows: [validate.yml]
+  cache_exempt_sets: [tinyland-nix-scratch]
 unknown_section:
   anything: [goes, here]
 `
@@ -104,6 +105,9 @@ func TestParseOrgValuesAndPositions(t *testing.T) {
 	}
 	if got := e.ExpectedWarnings.Strings(); len(got) != 1 || got[0] != "taxonomy/repo-registration-anchor" || where(e.ExpectedWarnings.Values[0].Pos) != "21:7" {
 		t.Errorf("expected_warnings = %+v", e.ExpectedWarnings)
+	}
+	if got := e.CacheExemptSets.Strings(); len(got) != 1 || got[0] != "tinyland-nix-scratch" || where(e.CacheExemptSets.Values[0].Pos) != "27:23" {
+		t.Errorf("cache_exempt_sets = %+v", e.CacheExemptSets)
 	}
 	// An empty list is set (the overlay said "none"), unlike an absent one.
 	if !e.InfoSecrets.Set || len(e.InfoSecrets.Values) != 0 {
