@@ -3,6 +3,7 @@ package pins
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
@@ -64,7 +65,7 @@ type gateRun struct {
 func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Report {
 	r := &finding.Report{}
 	for _, rule := range Rules() {
-		if !(opts.SkipWorkflowPins && rule.ID == RuleWorkflowPin) {
+		if !(opts.SkipWorkflowPins && IsWorkflowRule(rule.ID)) {
 			r.AddRules(rule)
 		}
 	}
@@ -82,7 +83,8 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 	return r
 }
 
-// CheckWorkflowPins evaluates pins/workflow-pin alone: the core pins workflows carry,
+// CheckWorkflowPins evaluates the workflow rules alone (IsWorkflowRule): the core
+// references workflows carry,
 // compared with the overlay's pin (organization.yaml, else MODULE.bazel). Problems with
 // those two files are the business of Check and are not reported here. Together with
 // Options.SkipWorkflowPins it lets a caller judge workflow files without the pin files'
@@ -90,7 +92,7 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 func CheckWorkflowPins(o *overlay.Overlay) *finding.Report {
 	r := &finding.Report{}
 	for _, rule := range Rules() {
-		if rule.ID == RuleWorkflowPin {
+		if IsWorkflowRule(rule.ID) {
 			r.AddRules(rule)
 		}
 	}
@@ -132,7 +134,7 @@ func (c *gateRun) checkOrg() {
 		{"core.repository", core.Repository, "owner/name of the core repository, e.g. tinyland-inc/GloriousFlywheel"},
 	} {
 		if strings.TrimSpace(f.v.Value) == "" {
-			c.add(RuleCoreUndeclared, finding.Blocker, posOr(f.v.Pos, core.Pos, file),
+			c.add(RuleCoreUndeclared, finding.Blocker, finding.PosOr(f.v.Pos, core.Pos, file),
 				fmt.Sprintf("%s does not set %s, so the core pin cannot be located or verified", file, f.key),
 				fmt.Sprintf("Set %s in %s to %s.", f.key, file, f.eg))
 		}
@@ -142,15 +144,22 @@ func (c *gateRun) checkOrg() {
 	v := strings.TrimSpace(p.Value)
 	switch {
 	case v == "":
-		c.add(RuleOrgPinMissing, finding.Blocker, posOr(p.Pos, core.Pos, file),
+		c.add(RuleOrgPinMissing, finding.Blocker, finding.PosOr(p.Pos, core.Pos, file),
 			fmt.Sprintf("%s has no core.pinned_commit", file),
 			fmt.Sprintf("Set core.pinned_commit in %s to the selected core commit, together with the MODULE.bazel git_override commit: gfenroll pin <sha>.", file))
 	case !coreref.IsFullSHA(v):
-		c.add(RuleMalformed, finding.Blocker, posOr(p.Pos, core.Pos, file),
+		c.add(RuleMalformed, finding.Blocker, finding.PosOr(p.Pos, core.Pos, file),
 			fmt.Sprintf("%s core.pinned_commit %q is %s", file, p.Value, malformedWhy(v)),
 			fmt.Sprintf("Replace core.pinned_commit in %s with the full 40-character lowercase commit SHA, together with MODULE.bazel: gfenroll pin <sha>.", file))
 	default:
-		c.orgPin = &pin{sha: v, pos: posOr(p.Pos, core.Pos, file), what: file + " core.pinned_commit"}
+		c.orgPin = &pin{sha: v, pos: finding.PosOr(p.Pos, core.Pos, file), what: file + " core.pinned_commit"}
+	}
+	for _, a := range org.Enrollment.AuthorityPins {
+		if v := strings.TrimSpace(a.Commit.Value); !coreref.IsFullSHA(v) {
+			c.add(RuleMalformed, finding.Blocker, finding.PosOr(a.Commit.Pos, a.Pos, file),
+				fmt.Sprintf("%s enrollment.authority_pins commit %q is %s", file, a.Commit.Value, malformedWhy(v)),
+				fmt.Sprintf("Set the authority pin's commit in %s to the full 40-character lowercase commit SHA the named workflows run.", file))
+		}
 	}
 }
 
@@ -199,6 +208,7 @@ func (c *gateRun) checkModule() {
 		return
 	}
 
+	c.checkModuleName(m, file)
 	var dep *overlay.BazelDep
 	for i := range m.Deps {
 		if m.Deps[i].Name.Value == c.module {
@@ -265,6 +275,41 @@ func (c *gateRun) checkModule() {
 	c.checkOtherModules(file, skip)
 }
 
+// checkModuleName catches a core.module_name that MODULE.bazel does not know while it
+// overrides exactly one module from the core repository: the names disagree, and the
+// overlay's file is what to correct (Bazel would reject an override whose name is not the
+// fetched module's). The checks then continue with the module MODULE.bazel uses.
+func (c *gateRun) checkModuleName(m *overlay.ModuleFile, file string) {
+	if c.repo == "" {
+		return
+	}
+	for _, d := range m.Deps {
+		if d.Name.Value == c.module {
+			return
+		}
+	}
+	var names []string
+	var first *overlay.Override
+	for i := range m.Overrides {
+		ov := &m.Overrides[i]
+		if ov.ModuleName.Value == c.module {
+			return
+		}
+		if ov.Kind == "git_override" && SameRepository(ov.Remote.Value, c.repo) && !slices.Contains(names, ov.ModuleName.Value) {
+			names = append(names, ov.ModuleName.Value)
+			first = ov
+		}
+	}
+	if len(names) != 1 || names[0] == "" {
+		return
+	}
+	org := c.o.Org
+	c.add(RuleModuleNameMismatch, finding.Blocker, finding.PosOr(org.Core.ModuleName.Pos, org.Core.Pos, c.orgFile()),
+		fmt.Sprintf("core.module_name %q in %s disagrees with MODULE.bazel, which overrides the core repository %s as module %q (%s)", c.module, c.orgFile(), c.repo, names[0], finding.PosOr(first.ModuleName.Pos, first.Pos, file)),
+		fmt.Sprintf("Set core.module_name in %s to %q, the name MODULE.bazel consumes the core under.", c.orgFile(), names[0]))
+	c.module = names[0]
+}
+
 func overrideDetail(ov *overlay.Override) string {
 	switch {
 	case ov.Path.Value != "":
@@ -286,13 +331,18 @@ func (c *gateRun) checkCoreGitOverride(file string, ov *overlay.Override) {
 	// remote
 	switch remote := strings.TrimSpace(ov.Remote.Value); {
 	case remote == "":
-		c.add(RuleRemoteMismatch, finding.Blocker, posOr(ov.Remote.Pos, ov.Pos, file),
+		c.add(RuleRemoteMismatch, finding.Blocker, finding.PosOr(ov.Remote.Pos, ov.Pos, file),
 			fmt.Sprintf("the core git_override in %s has no remote", file),
 			fmt.Sprintf("Set remote = \"https://github.com/%s.git\" in the git_override(module_name = %q) of %s.", repoOr(c.repo), c.module, file))
 	case c.repo != "" && !SameRepository(remote, c.repo):
-		c.add(RuleRemoteMismatch, finding.Blocker, posOr(ov.Remote.Pos, ov.Pos, file),
-			fmt.Sprintf("the core git_override remote %q is not core.repository %q", remote, c.repo),
-			fmt.Sprintf("Point remote in the git_override(module_name = %q) of %s at https://github.com/%s.git, or correct core.repository in %s if the core moved.", c.module, file, c.repo, c.orgFile()))
+		remotePos := finding.PosOr(ov.Remote.Pos, ov.Pos, file)
+		repoPos := finding.PosOr(c.o.Org.Core.Repository.Pos, c.o.Org.Core.Pos, c.orgFile())
+		next := fmt.Sprintf("Make core.repository in %s and the remote of git_override(module_name = %q) in %s name the same repository, the canonical core: the build fetches %s today. Correct the one that names a fork or a typo; never move the build to a fork to match organization.yaml.",
+			c.orgFile(), c.module, file, remote)
+		c.add(RuleRemoteMismatch, finding.Blocker, repoPos,
+			fmt.Sprintf("core.repository %q names another repository than the core git_override remote %q (%s), which is what the build fetches", c.repo, remote, remotePos), next)
+		c.add(RuleRemoteMismatch, finding.Blocker, remotePos,
+			fmt.Sprintf("the core git_override remote %q is not core.repository %q (%s)", remote, c.repo, repoPos), next)
 	}
 
 	commit := strings.TrimSpace(ov.Commit.Value)
@@ -304,7 +354,7 @@ func (c *gateRun) checkCoreGitOverride(file string, ov *overlay.Override) {
 		floating = fmt.Sprintf("branch = %q", ov.Branch.Value)
 	}
 	if floating != "" {
-		c.add(RuleOverrideKind, finding.Blocker, posOr(firstSetPos(ov.Tag, ov.Branch), ov.Pos, file),
+		c.add(RuleOverrideKind, finding.Blocker, finding.PosOr(firstSetPos(ov.Tag, ov.Branch), ov.Pos, file),
 			fmt.Sprintf("the core git_override in %s follows %s instead of a commit, so the Bzlmod pin can move without a change to the overlay", file, floating),
 			fmt.Sprintf("Replace %s with commit = \"<40-hex>\" in the git_override(module_name = %q) of %s: gfenroll pin <sha>.", floating, c.module, file))
 	}
@@ -315,11 +365,11 @@ func (c *gateRun) checkCoreGitOverride(file string, ov *overlay.Override) {
 			fmt.Sprintf("Add commit = \"<40-hex>\" to the git_override(module_name = %q) of %s: gfenroll pin <sha>.", c.module, file))
 	case commit == "":
 	case !coreref.IsFullSHA(commit):
-		c.add(RuleMalformed, finding.Blocker, posOr(ov.Commit.Pos, ov.Pos, file),
+		c.add(RuleMalformed, finding.Blocker, finding.PosOr(ov.Commit.Pos, ov.Pos, file),
 			fmt.Sprintf("%s git_override commit %q is %s", file, ov.Commit.Value, malformedWhy(commit)),
 			fmt.Sprintf("Replace the git_override commit in %s with the full 40-character lowercase commit SHA, together with core.pinned_commit: gfenroll pin <sha>.", file))
 	default:
-		c.modulePin = &pin{sha: commit, pos: posOr(ov.Commit.Pos, ov.Pos, file), what: file + " git_override commit"}
+		c.modulePin = &pin{sha: commit, pos: finding.PosOr(ov.Commit.Pos, ov.Pos, file), what: file + " git_override commit"}
 	}
 }
 
@@ -350,7 +400,7 @@ func (c *gateRun) checkOtherModules(file string, coreOverride *overlay.Override)
 			} else if ov.Branch.Value != "" {
 				at = fmt.Sprintf("at branch %q", ov.Branch.Value)
 			}
-			c.add(RuleCoreRemoteOtherModule, finding.Blocker, posOr(ov.Commit.Pos, ov.Pos, file),
+			c.add(RuleCoreRemoteOtherModule, finding.Blocker, finding.PosOr(ov.Commit.Pos, ov.Pos, file),
 				fmt.Sprintf("git_override(module_name = %q) in %s fetches the core repository %s %s%s", ov.ModuleName.Value, file, c.repo, at, c.vsRef(ref)),
 				fmt.Sprintf("Pin git_override(module_name = %q) in %s to the core commit as well (commit = %q), or remove it if the module is not needed.", ov.ModuleName.Value, file, shaOr(ref)))
 		case "archive_override":
@@ -361,7 +411,7 @@ func (c *gateRun) checkOtherModules(file string, coreOverride *overlay.Override)
 				if ref != nil && strings.Contains(strings.ToLower(u.Value), ref.sha) {
 					continue
 				}
-				c.add(RuleCoreRemoteOtherModule, finding.Blocker, posOr(u.Pos, ov.Pos, file),
+				c.add(RuleCoreRemoteOtherModule, finding.Blocker, finding.PosOr(u.Pos, ov.Pos, file),
 					fmt.Sprintf("archive_override(module_name = %q) in %s downloads the core repository %s from %q%s", ov.ModuleName.Value, file, c.repo, u.Value, c.vsRef(ref)),
 					fmt.Sprintf("Fetch module %q from the core commit (git_override with commit = %q) in %s, or remove the override.", ov.ModuleName.Value, shaOr(ref), file))
 				break
@@ -396,9 +446,65 @@ func (c *gateRun) checkDrift() {
 			fmt.Sprintf("pins agree at %s (%s and %s)", o.sha, o.what, m.what), "")
 		return
 	}
-	c.add(RuleDrift, finding.Blocker, o.pos,
-		fmt.Sprintf("core pin drift: %s is %s but %s (%s) is %s", o.what, o.sha, m.what, m.pos, m.sha),
-		actionRefresh+c.workflowPinsAt(o.sha, m.sha))
+	followOrg, followModule := c.followers(o.sha), c.followers(m.sha)
+	moved, kept, followers := o, m, followModule
+	switch {
+	case len(followModule) > 0 && len(followOrg) == 0:
+	case len(followOrg) > 0 && len(followModule) == 0:
+		moved, kept, followers = m, o, followOrg
+	default:
+		c.add(RuleDrift, finding.Blocker, o.pos,
+			fmt.Sprintf("core pin drift: %s is %s but %s (%s) is %s", o.what, o.sha, m.what, m.pos, m.sha),
+			actionRefresh)
+		return
+	}
+	c.add(RuleDrift, finding.Blocker, moved.pos,
+		fmt.Sprintf("core pin drift: %s moved to %s alone; %s (%s) and %s still follow %s", moved.what, moved.sha, kept.what, kept.pos, pinList(followers), kept.sha),
+		fmt.Sprintf("If %s is the selected core commit, refresh every pin to it: gfenroll pin %s, then set the workflow pins (%s) to it; otherwise set %s back to %s. Rerun the strict preflight; do not change runner labels or live ARC state to work around pin drift.",
+			moved.sha, moved.sha, pinFiles(followers), moved.what, kept.sha))
+}
+
+// followers lists the literal workflow pins at sha (for telling which pin moved).
+func (c *gateRun) followers(sha string) []workflowPin {
+	var out []workflowPin
+	for _, wf := range c.o.Workflows {
+		if wf == nil {
+			continue
+		}
+		for _, wp := range c.literalPins(wf) {
+			if wp.sha == sha {
+				out = append(out, wp)
+			}
+		}
+	}
+	return out
+}
+
+func pinList(wps []workflowPin) string {
+	const show = 3
+	var at []string
+	for i, wp := range wps {
+		if i == show {
+			at = append(at, fmt.Sprintf("%d more", len(wps)-show))
+			break
+		}
+		at = append(at, wp.pos.String())
+	}
+	noun := "workflow pins"
+	if len(wps) == 1 {
+		noun = "workflow pin"
+	}
+	return fmt.Sprintf("%d %s (%s)", len(wps), noun, strings.Join(at, ", "))
+}
+
+func pinFiles(wps []workflowPin) string {
+	var files []string
+	for _, wp := range wps {
+		if !slices.Contains(files, wp.pos.File) {
+			files = append(files, wp.pos.File)
+		}
+	}
+	return strings.Join(files, ", ")
 }
 
 func (c *gateRun) checkExpected(ctx context.Context) {
@@ -480,17 +586,6 @@ func fileOr(f, def string) string {
 		return f
 	}
 	return def
-}
-
-// posOr returns the first valid position, else the file itself.
-func posOr(p, fallback overlay.Pos, file string) overlay.Pos {
-	if p.IsValid() {
-		return p
-	}
-	if fallback.IsValid() {
-		return fallback
-	}
-	return overlay.Pos{File: file}
 }
 
 func firstSetPos(ss ...overlay.String) overlay.Pos {

@@ -41,8 +41,8 @@ var ruleDocs = map[string][]finding.RuleDoc{
 	},
 	RuleRemoteMismatch: {
 		{Severity: "blocker",
-			When:       "the core `git_override` has no `remote`, or its remote is not `core.repository` (https, ssh and scp forms compare equal; case-insensitive)",
-			NextAction: "point `remote` at `https://github.com/<core.repository>.git`"},
+			When:       "the core `git_override` has no `remote`, or its remote is not `core.repository` (https, ssh and scp forms compare equal; case-insensitive); reported at both `core.repository` and the remote, each naming the other",
+			NextAction: "make both name the canonical core (the message says which repository the build fetches); correct the one naming a fork or a typo, never move the build to a fork"},
 	},
 	RuleCoreRemoteOtherModule: {
 		{Severity: "blocker",
@@ -58,8 +58,36 @@ var ruleDocs = map[string][]finding.RuleDoc{
 			NextAction: "—"},
 	},
 	RuleWorkflowPin: {
+		{Severity: "info",
+			When:       "a workflow runs the core at an authority commit that `enrollment.authority_pins` declares for it",
+			NextAction: "—"},
 		{Severity: "warning",
-			When:       "a workflow pins the core elsewhere at another commit than the overlay pin: an `env` value (workflow, job or step) named `*_CORE_REF` / `*_CORE_COMMIT` / `*_CORE_SHA` holding a 40-hex SHA; an `actions/checkout` step of the core repository with a 40-hex `ref`; a `uses: <core repo>/...@<40-hex>` (core action or reusable workflow)",
-			NextAction: "move it with the pins, or declare `pins/workflow-pin` in `enrollment.expected_warnings` when the workflow deliberately pins another authority commit"},
+			When:       "a declared authority pin names a workflow that does not use it (or no such workflow exists); or a job that does not run on a shared self-hosted label (GitHub-hosted, unresolvable `runs-on`) carries a literal 40-hex core pin (env `*_CORE_REF`/`*_CORE_COMMIT`/`*_CORE_SHA`, core checkout `ref`, core `uses:`) other than the overlay pin",
+			NextAction: "remove the stale declaration; move the pin with the overlay pins, or declare it in `enrollment.authority_pins`"},
+	},
+	RuleModuleNameMismatch: {
+		{Severity: "blocker",
+			When:       "`core.module_name` names no module of `MODULE.bazel`, which overrides exactly one module from `core.repository` under another name; reported at `core.module_name`, and the remaining checks use the module `MODULE.bazel` consumes",
+			NextAction: "set `core.module_name` to the name `MODULE.bazel` uses (not a new `bazel_dep` for the misspelt name)"},
+	},
+	RuleWorkflowCoreRefEnv: {
+		{Severity: "blocker",
+			When:       "on a workflow with a job on a shared self-hosted label: the workflow-level `GF_CORE_REF` (or a name in `enrollment.core_ref_env`) is not the exact lowercase 40-hex pin (a branch, an expression, upper case, another commit); a job or step defines that name again; a step reads `${{ env.GF_CORE_REF }}` and nothing sets it; another `*_CORE_REF`/`*_CORE_COMMIT`/`*_CORE_SHA` env value on a shared-label job is a 40-hex commit other than the pin",
+			NextAction: "set `env.GF_CORE_REF: <pin>` once, at workflow level (the pinned SHA is in the action)"},
+	},
+	RuleWorkflowCoreCheckout: {
+		{Severity: "blocker",
+			When:       "a job on a shared label runs `actions/checkout` of `core.repository` (owner case-insensitive) with no `ref:`, a branch or tag, another commit, or an expression; `${{ env.X }}` is resolved through the step, job and workflow `env`",
+			NextAction: "`ref: <pin>`, or `ref: ${{ env.GF_CORE_REF }}` with the workflow-level value at the pin"},
+	},
+	RuleWorkflowCoreUses: {
+		{Severity: "blocker",
+			When:       "`uses: <core owner>/<core name>[/path]@<ref>` (a core composite action in a step of a shared-label job, or a core reusable workflow called by any job) at anything but the pin",
+			NextAction: "`uses: <target>@<pin>`"},
+	},
+	RuleWorkflowCoreFetch: {
+		{Severity: "blocker",
+			When:       "a `run:` step of a shared-label job bypasses the pinned checkout: `git clone` / `git fetch` of the core repository (https, ssh, scp forms; a fetch naming the pinned commit is fine), or `nix run\\|build\\|develop\\|shell\\|flake` on `github:<core>[/<ref>]`, `github:<core>?ref=…` / `?rev=…` or `git+https`/`git+ssh` URLs of the core whose revision is not the pin (`${{ env.X }}`, `$X`, `${X}` resolve through `env`)",
+			NextAction: "build from the pinned checkout, or name the pin: `github:<core>/<pin>#<attr>`"},
 	},
 }

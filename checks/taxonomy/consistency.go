@@ -53,18 +53,18 @@ func (c *gateRun) checkConsistency(st *deploy.Stack) {
 		switch {
 		case ov == "" && tvv == "":
 		case ov != "" && tvv == "":
-			c.add(RuleConsistency, finding.Blocker, posOr(p.tf.Pos, overlay.Pos{}, st.File),
+			c.add(RuleConsistency, finding.Blocker, finding.PosOr(p.tf.Pos, overlay.Pos{}, st.File),
 				fmt.Sprintf("%s does not set %s, but %s in %s is %q; the runners would use the core's default instead", st.File, p.tfKey, p.orgKey, c.orgF, ghurl.Redact(p.org.Value)),
 				fmt.Sprintf("Set %s = %q in %s (the value of %s in %s).", p.tfKey, ghurl.Redact(p.org.Value), st.File, p.orgKey, c.orgF))
 		case ov == "" && tvv != "":
 			if !p.identity {
 				continue
 			}
-			c.add(RuleConsistency, finding.Blocker, posOr(p.org.Pos, overlay.Pos{}, c.orgF),
+			c.add(RuleConsistency, finding.Blocker, finding.PosOr(p.org.Pos, overlay.Pos{}, c.orgF),
 				fmt.Sprintf("%s does not set %s, but %s in %s is %q; operator commands read it from %s", c.orgF, p.orgKey, p.tfKey, st.File, ghurl.Redact(p.tf.Value), c.orgF),
 				fmt.Sprintf("Set %s to %q in %s.", p.orgKey, ghurl.Redact(p.tf.Value), c.orgF))
 		case !p.same(ov, tvv):
-			c.add(RuleConsistency, finding.Blocker, posOr(p.tf.Pos, overlay.Pos{}, st.File),
+			c.add(RuleConsistency, finding.Blocker, finding.PosOr(p.tf.Pos, overlay.Pos{}, st.File),
 				fmt.Sprintf("%s %q in %s differs from %s %q in %s (%s)", p.tfKey, ghurl.Redact(p.tf.Value), st.File, p.orgKey, ghurl.Redact(p.org.Value), c.orgF, p.org.Pos),
 				fmt.Sprintf("Make %s in %s and %s in %s the same value; both files describe one deployment.", p.tfKey, st.File, p.orgKey, c.orgF))
 		}
@@ -138,17 +138,26 @@ func (c *gateRun) checkCacheWiring(st *deploy.Stack) {
 			continue // a lane carries the stack's caches, judged above
 		}
 		k := s.What()
-		if v := written(s.Caches.AtticServer).Value; strings.TrimSpace(v) != "" && key == "" {
+		// Without any key, a stack attic_server is already the one finding (same fix).
+		if v := written(s.Caches.AtticServer).Value; strings.TrimSpace(v) != "" && key == "" && strings.TrimSpace(atticServer) == "" {
 			c.add(RuleCacheWiring, finding.Blocker, s.Caches.AtticServer.Pos,
 				fmt.Sprintf("%s.attic_server %q is set but neither %s nor %s sets attic_public_key", k, v, st.File, c.orgF),
 				fmt.Sprintf("Set attic_public_key in %s (and substrate.caches.attic_public_key in %s).", st.File, c.orgF))
 		}
 		if v := written(s.Caches.BazelExecutorEndpoint).Value; strings.TrimSpace(v) != "" && strings.TrimSpace(written(s.Caches.BazelCacheEndpoint).Value) == "" {
+			// Removing the executor is advised only for a cache-exempt set: any other set
+			// needs the cache endpoint anyway (taxonomy/extra-set-caches).
+			next := fmt.Sprintf("Add bazel_cache_endpoint = %q to %s in %s (executor-backed mode needs a remote cache).",
+				c.overlayValue(st.Caches.BazelCacheEndpoint, c.org.Caches.BazelCacheEndpoint, "<bazel cache endpoint>"), k, st.File)
+			if c.cacheExempt(s) {
+				next = strings.TrimSuffix(next, ".") + fmt.Sprintf(", or remove %s.bazel_executor_endpoint.", k)
+			}
 			c.add(RuleCacheWiring, finding.Blocker, s.Caches.BazelExecutorEndpoint.Pos,
 				fmt.Sprintf("%s sets bazel_executor_endpoint %q without a bazel_cache_endpoint of its own: executor-backed mode requires a remote cache", k, v),
-				fmt.Sprintf("Set %s.bazel_cache_endpoint in %s, or remove %s.bazel_executor_endpoint.", k, st.File, k))
+				next)
 		}
 	}
+	c.checkExtraSetWiring(st)
 }
 
 // checkOrgCacheWiring: organization.yaml's own cache block.
@@ -162,7 +171,7 @@ func (c *gateRun) checkOrgCacheWiring() {
 				return
 			}
 		}
-		c.add(RuleCacheWiring, finding.Blocker, posOr(ca.AtticServer.Pos, ca.Pos, c.orgF),
+		c.add(RuleCacheWiring, finding.Blocker, finding.PosOr(ca.AtticServer.Pos, ca.Pos, c.orgF),
 			fmt.Sprintf("substrate.caches.attic_server %q is set in %s without substrate.caches.attic_public_key", ca.AtticServer.Value, c.orgF),
 			fmt.Sprintf("Set substrate.caches.attic_public_key = \"<cache-name>:<public key>\" in %s (public material; it travels with the cache endpoint).", c.orgF))
 	}

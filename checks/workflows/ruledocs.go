@@ -2,6 +2,9 @@ package workflows
 
 import "github.com/tinyland-inc/gf-enrollment/checks/finding"
 
+// ontoShared ends the next action of a rule whose fix moves a job onto a shared label.
+const ontoShared = "; when that moves the job onto a shared label, the action also lists what the shared-label rules will ask of it there (actions pinned to full commit SHAs, `persist-credentials: false` on checkouts, a read-only default token, no secrets where pull requests reach)"
+
 // ruleDocs are the rule reference rows of docs/rules.md, generated from Rules() by
 // `go test ./tools/gfenroll -run TestRuleReference -update`: one row per severity a rule
 // is reported with (markdown).
@@ -9,22 +12,22 @@ var ruleDocs = map[string][]finding.RuleDoc{
 	RuleUnknownLabel: {
 		{Severity: "blocker",
 			When:       "a self-hosted `runs-on` label (literal, list item, `{group, labels}`, or expanded from the matrix) is not a shared label; also an empty label",
-			NextAction: "change `runs-on` to the shared label named in the action (`tinyland-nix`, ...); a genuinely new capability is added to the core first"},
+			NextAction: "change `runs-on` to the shared label named in the action (`tinyland-nix`, ...); a genuinely new capability is added to the core first" + ontoShared},
 	},
 	RuleMintedLabel: {
 		{Severity: "blocker",
 			When:       "such a label carries the owner, a repository name, a scale-set name prefix or `personal` (`jesssullivan-nix`, `tinyland-infra-nix`, `personal-nix`)",
-			NextAction: "target the shared capability label; do not create repo-specific runner labels to make enrollment appear green"},
+			NextAction: "target the shared capability label; do not create repo-specific runner labels to make enrollment appear green" + ontoShared},
 	},
 	RuleNoCapabilityLabel: {
 		{Severity: "blocker",
 			When:       "`runs-on` names only generic labels (`self-hosted`, `linux`, `x64`, `arm64`, ...), no label at all, or only a runner `group:`",
-			NextAction: "add the shared capability label the job needs"},
+			NextAction: "add the shared capability label the job needs" + ontoShared},
 	},
 	RuleGitHubHosted: {
 		{Severity: "blocker with `--forbid-github-hosted`",
 			When:       "a GitHub-hosted label (`ubuntu-*`, `windows-*`, `macos-*`); allowed, with no finding, by default",
-			NextAction: "move the job to a shared self-hosted label, or drop the flag"},
+			NextAction: "move the job to a shared self-hosted label, or drop the flag" + ontoShared},
 	},
 	RuleRunnerGroup: {
 		{Severity: "info",
@@ -39,7 +42,7 @@ var ruleDocs = map[string][]finding.RuleDoc{
 	RuleMissingRunsOn: {
 		{Severity: "blocker",
 			When:       "a job with neither `runs-on` nor `uses`",
-			NextAction: "add `runs-on` with a shared label"},
+			NextAction: "add `runs-on` with a shared label" + ontoShared},
 	},
 	RulePullRequestTarget: {
 		{Severity: "blocker",
@@ -62,8 +65,36 @@ var ruleDocs = map[string][]finding.RuleDoc{
 			NextAction: "`permissions: contents: read`, or gate the job to trusted events"},
 	},
 	RuleDefaultPermissions: {
-		{Severity: "info",
-			When:       "such a job sets no `permissions:` anywhere, so its token gets the repository's default",
-			NextAction: "—"},
+		{Severity: "blocker",
+			When:       "a workflow with a job on a shared self-hosted label declares no workflow-level `permissions:` and such a job sets none of its own, so its token is the repository's default",
+			NextAction: "`permissions: contents: read` at the top level; write scopes on the jobs that need them"},
+		{Severity: "warning",
+			When:       "the same, but every shared-label job sets its own `permissions:`",
+			NextAction: "add the read-only workflow-level block"},
+	},
+	RuleWorkflowWritePermissions: {
+		{Severity: "blocker",
+			When:       "such a workflow's workflow-level `permissions:` is `write-all` or has a `write` scope (`id-token: write` included)",
+			NextAction: "keep the workflow default read-only; grant the scope on the job that needs it"},
+	},
+	RuleActionNotPinned: {
+		{Severity: "blocker",
+			When:       "a step of a shared-label job `uses:` an action at a tag, branch, abbreviated or upper-case commit, or a `docker://` image by tag; local `./` actions and `docker://…@sha256:<digest>` are exempt",
+			NextAction: "`uses: <action>@<40-hex> # <version>` (`gh api repos/<owner>/<repo>/commits/<tag> --jq .sha`)"},
+	},
+	RuleCheckoutPersistCredentials: {
+		{Severity: "blocker",
+			When:       "an `actions/checkout` step of a shared-label job lacks `persist-credentials: false` (or sets anything else)",
+			NextAction: "add `persist-credentials: false` under `with:`"},
+	},
+	RuleCheckoutCredential: {
+		{Severity: "blocker",
+			When:       "such a checkout gets `token:` / `ssh-key:` carrying a stored secret or the job token (`github.token`, `secrets.GITHUB_TOKEN`) while a pull request reaches the job, or the credential is not declared in `enrollment.credentials` (`preferred`, `fallback` or `checkout`)",
+			NextAction: "gate the job to trusted events and declare the credential, or drop the input"},
+	},
+	RuleRetiredCredential: {
+		{Severity: "blocker",
+			When:       "any job (any runner) or workflow-level `env` references `secrets.<NAME>` for a name in `enrollment.credentials.retired`",
+			NextAction: "use the credential that replaced it, or un-retire the name"},
 	},
 }
