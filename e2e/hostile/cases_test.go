@@ -2,6 +2,8 @@ package hostile
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -227,11 +229,11 @@ func moduleCases() []tcase {
 		edit("duplicate keyword argument", exit(1, 2), at(moduleFile, 33), "", line(33, `    commit = "637b7167c400a842cdc7af0709b2251c0542a48a", commit = "0000000000000000000000000000000000000000",`)),
 		edit("duplicate git_override", exit(1, 2), nil, "",
 			appendText("git_override(\n    module_name = \"gloriousflywheel\",\n    remote = \"git@github.com:tinyland-inc/GloriousFlywheel.git\",\n    commit = \"0000000000000000000000000000000000000000\",\n)\n")),
-		edit("deep parenthesis nesting", exit(2), at(moduleFile, 50), "", appendText("x = "+strings.Repeat("(", 100000)+"1"+strings.Repeat(")", 100000)+"\n")),
-		edit("deep list nesting", exit(2), at(moduleFile, 50), "", appendText("x = "+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+"\n")),
-		edit("80 KB operator chain", exit(2), at(moduleFile, 50), "", appendText("x = 1"+strings.Repeat("+1", 40000)+"\n")),
-		edit("300 KB unary chain", exit(2), at(moduleFile, 50), "", appendText("x = "+strings.Repeat("-", 300000)+"1\n")),
-		edit("300 KB not chain", exit(2), at(moduleFile, 50), "", appendText("x = "+strings.Repeat("not ", 75000)+"True\n")),
+		edit("deep parenthesis nesting", exit(2), at(moduleFile, appendedLine(moduleFile)), "", appendText("x = "+strings.Repeat("(", 100000)+"1"+strings.Repeat(")", 100000)+"\n")),
+		edit("deep list nesting", exit(2), at(moduleFile, appendedLine(moduleFile)), "", appendText("x = "+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+"\n")),
+		edit("80 KB operator chain", exit(2), at(moduleFile, appendedLine(moduleFile)), "", appendText("x = 1"+strings.Repeat("+1", 40000)+"\n")),
+		edit("300 KB unary chain", exit(2), at(moduleFile, appendedLine(moduleFile)), "", appendText("x = "+strings.Repeat("-", 300000)+"1\n")),
+		edit("300 KB not chain", exit(2), at(moduleFile, appendedLine(moduleFile)), "", appendText("x = "+strings.Repeat("not ", 75000)+"True\n")),
 		// Bazel breaks lines only at "\n": a CR-only file does not read as it shows, so it is
 		// refused at its first bare CR, whatever else it holds.
 		edit("CR-only line ends", exit(2), at(moduleFile, 1), "", func(s *scene) {
@@ -290,11 +292,11 @@ func tfvarsCases() []tcase {
 		edit("function call", exit(2), at(tfvarsFile, 18), "", line(18, `nix_max_runners           = max(1, 6)`)),
 		edit("template interpolation", exit(1, 2), at(tfvarsFile, 8), "", line(8, `github_config_url    = "https://github.com/${var.owner}"`)),
 		edit("heredoc label", exit(0, 1, 2), nil, "", line(8, "github_config_url    = <<EOT\nhttps://github.com/tinyland-inc\nEOT")),
-		edit("deep bracket nesting", exit(2), at(tfvarsFile, 70), "", appendText("deep = "+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+"\n")),
-		edit("300 KB not chain", exit(2), at(tfvarsFile, 70), "", appendText("zz = "+strings.Repeat("!", 300000)+"true\n")),
-		edit("300 KB minus chain", exit(2), at(tfvarsFile, 70), "", appendText("zz = "+strings.Repeat("-", 300000)+"1\n")),
-		edit("a million +1 terms", exit(2), at(tfvarsFile, 70), "", appendText("zz = 1"+strings.Repeat("+1", 1000000)+"\n")),
-		edit("parenthesised chain", exit(2), at(tfvarsFile, 70), "", appendText("zz = "+strings.Repeat("(", 50000)+"1"+strings.Repeat(")", 50000)+"\n")),
+		edit("deep bracket nesting", exit(2), at(tfvarsFile, appendedLine(tfvarsFile)), "", appendText("deep = "+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+"\n")),
+		edit("300 KB not chain", exit(2), at(tfvarsFile, appendedLine(tfvarsFile)), "", appendText("zz = "+strings.Repeat("!", 300000)+"true\n")),
+		edit("300 KB minus chain", exit(2), at(tfvarsFile, appendedLine(tfvarsFile)), "", appendText("zz = "+strings.Repeat("-", 300000)+"1\n")),
+		edit("a million +1 terms", exit(2), at(tfvarsFile, appendedLine(tfvarsFile)), "", appendText("zz = 1"+strings.Repeat("+1", 1000000)+"\n")),
+		edit("parenthesised chain", exit(2), at(tfvarsFile, appendedLine(tfvarsFile)), "", appendText("zz = "+strings.Repeat("(", 50000)+"1"+strings.Repeat(")", 50000)+"\n")),
 		edit("conditional chain", exit(0, 2), nil, "", appendText("zz = "+strings.Repeat("true ? 1 : ", 30000)+"1\n")),
 		// OpenTofu breaks lines only at "\n" (the leading comment would swallow the file): a
 		// CR-only file is refused at its first bare CR.
@@ -367,4 +369,14 @@ func workflowCases() []tcase {
 		}),
 	)
 	return cs
+}
+
+// appendedLine is the line a text appended to the base overlay's file starts on, so cases
+// that append to a fixture follow the fixture as it grows.
+func appendedLine(rel string) int {
+	data, err := os.ReadFile(filepath.Join("..", "overlays", baseOverlay, rel))
+	if err != nil {
+		panic(fmt.Sprintf("hostile: read the base overlay's %s: %v", rel, err))
+	}
+	return strings.Count(string(data), "\n") + 1
 }
