@@ -11,6 +11,11 @@ github_config_secret = "github-app-secret"
 controller_namespace = "arc-systems"
 runner_namespace     = "arc-runners"
 
+# Admission: every scale set joins the organization's tinyland-honey runner group
+# (config/organization.yaml runner_contract.runner_group), never GitHub's Default group.
+runner_group        = "tinyland-honey"
+runner_group_policy = "organization-restricted"
+
 # --- Built-in lanes --------------------------------------------------------------
 nix_runner_name           = "tinyland-nix"
 nix_runner_scale_set_name = "tinyland-nix"
