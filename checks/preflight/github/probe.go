@@ -172,6 +172,9 @@ func (p *prober) run(ctx context.Context) {
 		runsData []*workflowRuns
 	)
 	wg.Go(func() { secrets = p.listSecrets(ctx) })
+	// The runner-group probe writes its own report, merged once every call is back.
+	rg := &prober{c: p.c, cfg: p.cfg, exp: p.exp, r: &finding.Report{}, owner: p.owner, name: p.name, now: p.now}
+	wg.Go(func() { rg.probeRunnerGroup(ctx) })
 	wg.Go(func() {
 		var guessed runsResult
 		spec := p.fan()
@@ -201,6 +204,8 @@ func (p *prober) run(ctx context.Context) {
 		p.mu.Unlock()
 	})
 	wg.Wait()
+	p.r.Add(rg.r.Findings...)
+	p.failures = append(p.failures, rg.failures...)
 
 	p.judgeCredentials(secrets)
 	if repoErr == nil {
@@ -762,6 +767,8 @@ func consequence(fs []failure) string {
 		switch {
 		case strings.Contains(f.what, "secret"):
 			c = "the core-read credential is"
+		case strings.Contains(f.what, "runner group"):
+			c = "the runner-group admission is"
 		default:
 			c = "the validation runs and the enrollment proof are"
 		}
