@@ -73,7 +73,7 @@ func TestProbeRunnerGroup(t *testing.T) {
 		}, want: []string{"blocker preflight/runner-group-drift", "blocker preflight/runner-group-drift"},
 			contains: []string{"allows_public_repositories true", "restricted_to_workflows true", "the group is inherited"}},
 		{name: "overlay repository not admitted", edit: func(o *fakegh.Org) { group(o, "tinyland-honey").RepositoryIDs = []int64{790001234} },
-			want: []string{"blocker preflight/runner-group-reach", "blocker preflight/runner-group-roster"},
+			want:     []string{"blocker preflight/runner-group-reach", "blocker preflight/runner-group-roster"},
 			contains: []string{"not visible to the overlay repository tinyland-inc/tinyland-infra"}},
 		{name: "token without the permission", edit: func(o *fakegh.Org) { o.DenyRunnerGroups = true },
 			want:     []string{"blocker preflight/runner-group-permission"},
