@@ -1,6 +1,6 @@
 // Package fakegh is a loopback stand-in for the slice of the GitHub REST API the live
-// preflight reads: repositories, Actions secret names, workflow runs and their jobs, and
-// commit refs. It follows GitHub's documented JSON shapes, headers (x-ratelimit-*,
+// preflight reads: repositories, Actions secret names, workflow runs and their jobs,
+// commit refs, and organization runner groups with their repositories. It follows GitHub's documented JSON shapes, headers (x-ratelimit-*,
 // x-github-request-id, Link pagination) and error bodies, injects faults per endpoint
 // (status codes, latency, hangs, 429 + Retry-After, primary and secondary rate limits,
 // truncated JSON) and records every request, so tests can prove the preflight only sends
