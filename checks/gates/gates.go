@@ -1,6 +1,6 @@
 // Package gates is the one list of the hermetic enrollment gates: each gate's name, help,
 // rules, check and the flags they share. The gate commands of gfenroll and enrollcheck
-// (check, pins, taxonomy, workflows), the live preflight and the rule reference are all
+// (check and one command per gate), the live preflight and the rule reference are all
 // built from All, so a new gate is added here once and appears everywhere.
 //
 // A new rule of an existing gate goes into that gate's package (its Rules() list and its
