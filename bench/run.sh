@@ -4,7 +4,7 @@
 # Generates the standard estate (200 overlays × 20 workflows, ~10k files) and four times
 # it, and runs `gfenroll check` in-process over each, alternating 1x and 4x in one loop
 # (BenchmarkEstateSideBySide) so both sizes see the same machine state; prints the best
-# wall and CPU time of each, files/s and the 4x/1x ratio. Targets (issue 2): 1x wall < 2 s
+# wall and CPU time of each, files/s and the 4x/1x ratio. Targets: 1x wall < 2 s
 # on a 2-core machine; 4x/1x ≤ 4.4. CPU seconds are printed too: on a shared machine wall
 # time mostly measures the neighbours, CPU time does not.
 # Figures only: the script fails when the benchmark itself fails, never on a slow result.

@@ -9,6 +9,8 @@
 #   FUZZTIME          how long each fuzz target runs (default 5s)
 #   FUZZMINIMIZETIME  cap on minimizing an input (default 5s; Go's 60s default would let the
 #                     minimization of one new-coverage input of a slow target eat the run)
+#   FLAKE_COUNT       runs per concurrency-heavy test package in the flake stage (default 10)
+#   HOSTILE_ARGS      extra test arguments of the hostile stage (e.g. -hostile.pending=skip)
 #   CI         when set, integration tests that need a server fail instead of skipping
 #   GFENROLL_NO_INSTALL=1  do not run scripts/install-deps.sh first
 #
@@ -35,7 +37,20 @@ BAZEL_LINT=e2e/bazel/lint.sh     # buildifier, gazelle freshness, MODULE.bazel u
 BAZEL_SMOKE=e2e/bazel/smoke.sh   # real-Bazel smoke of the rules with bazel-remote
 BENCH=scripts/bench.sh           # benchmarks printing figures (never a pass/fail on time)
 
-STAGES=(format vet kube-testenv unit fuzz bazel-lint bazel-smoke bench)
+STAGES=(format vet kube-testenv unit flake hostile fuzz bazel-lint bazel-smoke bench)
+
+# The flake stage reruns the tests of concurrent code (goroutine fan-out, loopback servers,
+# the real kube-apiserver) FLAKE_COUNT times; one failing run fails the stage. Each entry
+# is "PACKAGE [go test flags]"; a -count there overrides FLAKE_COUNT (the CLI's preflight
+# scenarios take about 50 s per run).
+FLAKE_COUNT=${FLAKE_COUNT:-10}
+FLAKE_TESTS=(
+	"./checks/preflight/..."
+	"./e2e/github/..."
+	"./e2e/kube/kubetest/"
+	"./ops/appsecret/"
+	"./tools/gfenroll/ -run ^(TestPreflight|TestArcAppSecretCommandAgainstKubeAPIServer) -count=3"
+)
 
 # just, as scripts/install-deps.sh installs it (tools/gfenroll's Justfile test runs it; the
 # version matches JUST_VERSION there).
@@ -67,20 +82,54 @@ stage_vet() {
 
 # Starts the kube-apiserver test environment before the unit stage, so `go test ./...`
 # runs the live-preflight integration tests against it (they skip without it, and fail
-# without it when CI is set). It is stopped when this script exits.
+# without it when CI is set). It is stopped when this script exits. Each run gets its own
+# state dir (unless GFENROLL_KUBE_TESTENV names one): the env file exports it, and stop
+# is given exactly that one, so concurrent runs never stop each other's servers.
 stage_kube-testenv() {
 	[ -x "$KUBE_TESTENV" ] || { echo "$KUBE_TESTENV not present"; return 77; }
-	"$KUBE_TESTENV" start || return 1
-	kube_started=1
+	[ "$kube_started" = 1 ] && { echo "kube testenv already up: ${GFENROLL_KUBE_URL:-?}"; return 0; }
 	local envfile
-	envfile=$("$KUBE_TESTENV" env) || return 1
+	envfile=$("$KUBE_TESTENV" start | tail -n 1) || return 1
+	export GFENROLL_KUBE_TESTENV="${envfile%/env}"
+	kube_started=1
 	# shellcheck disable=SC1090
 	source "$envfile" || return 1
 	echo "kube testenv up: ${GFENROLL_KUBE_URL:-?} (env from $envfile)"
 }
 
 stage_unit() {
-	go test -count=1 -timeout 30m ./...
+	# The hostile-input suite (e2e/hostile) is its own stage.
+	go test -count=1 -timeout 30m $(go list ./... | grep -v '/e2e/hostile$')
+}
+
+# Reruns the concurrency-heavy tests (FLAKE_TESTS) FLAKE_COUNT times each, with the kube
+# test environment up so its integration tests run too.
+stage_flake() {
+	if [ "$kube_started" != 1 ] && [ -x "$KUBE_TESTENV" ]; then
+		stage_kube-testenv || return 1
+	fi
+	local entry failed=0
+	for entry in "${FLAKE_TESTS[@]}"; do
+		echo "--- go test -count=$FLAKE_COUNT $entry"
+		# shellcheck disable=SC2086 # entry is "PACKAGE [go test flags]", split on purpose
+		if ! go test -count="$FLAKE_COUNT" -timeout 30m $entry >"$flake_log" 2>&1; then
+			grep -E '^(--- FAIL|FAIL|panic:)|_test\.go:[0-9]+:' "$flake_log" | sort | uniq -c | sort -rn | head -40
+			echo "FAIL: $entry failed in at least one of its runs"
+			failed=1
+		else
+			tail -n 3 "$flake_log"
+		fi
+	done
+	return $failed
+}
+
+# The hostile-input suite: gfenroll run as a subprocess on malformed and adversarial
+# inputs (e2e/hostile). Run in the package directory so go test streams the per-case
+# wall-time and peak-RSS figures it prints. HOSTILE_ARGS are extra test-binary arguments
+# (e.g. -hostile.pending=skip).
+stage_hostile() {
+	# shellcheck disable=SC2086
+	go test -C e2e/hostile -count=1 -timeout 30m -args ${HOSTILE_ARGS:-}
 }
 
 # Runs every fuzz target briefly. Targets are found by grep, so new ones are picked up
@@ -142,7 +191,9 @@ in_nested_module() {
 }
 
 kube_started=0
+flake_log=$(mktemp "${TMPDIR:-/tmp}/gfenroll-flake.XXXXXX")
 cleanup() {
+	rm -f "$flake_log"
 	if [ "$kube_started" = 1 ]; then
 		"$KUBE_TESTENV" stop >/dev/null 2>&1 || echo "warning: $KUBE_TESTENV stop failed" >&2
 	fi

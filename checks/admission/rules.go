@@ -85,4 +85,4 @@ var rules = []finding.Rule{
 }
 
 // Rules lists every rule of the gate, in report order.
-func Rules() []finding.Rule { return append([]finding.Rule(nil), rules...) }
+func Rules() []finding.Rule { return finding.WithDocs(rules, ruleDocs) }

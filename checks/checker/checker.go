@@ -89,8 +89,6 @@ type Config struct {
 	// ReportOnly makes Finish exit 0 whatever the findings, unless FailOnWarning is set
 	// (the non-strict live preflight: its report is the enrollment queue, not a verdict).
 	ReportOnly bool
-	// Redact, when set, removes credentials from an error message before it is printed.
-	Redact func(string) string
 }
 
 // RegisterFlags adds --format, --output, --quiet and --fail-on-warning to fs.
@@ -312,10 +310,7 @@ func (m *summaryMark) restore() error {
 func (c *Config) Finish(stdout, stderr io.Writer, who string, r *finding.Report) int {
 	if err := c.Emit(stdout, r); err != nil {
 		msg := err.Error()
-		if c.Redact != nil {
-			msg = c.Redact(msg)
-		}
-		fmt.Fprintf(stderr, "%s: %s\n", who, finding.EscapeLine(strings.Join(strings.Fields(msg), " ")))
+		fmt.Fprintf(stderr, "%s: %s\n", who, finding.PrintableLine(strings.Join(strings.Fields(msg), " ")))
 		return ExitInput
 	}
 	if c.ReportOnly && !c.FailOnWarning {
@@ -371,7 +366,7 @@ func ParseFlags(fs *flag.FlagSet, args []string, usage func(io.Writer), stdout, 
 		usage(stdout)
 		return ExitOK, true
 	default:
-		fmt.Fprintf(stderr, "%s: %v (run %s --help)\n", fs.Name(), err, fs.Name())
+		fmt.Fprintf(stderr, "%s: %s (run %s --help)\n", fs.Name(), finding.PrintableLine(err.Error()), fs.Name())
 		return ExitInput, true
 	}
 }

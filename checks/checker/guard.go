@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 )
 
 // Guard runs fn and returns its exit code. A panic in fn becomes one line on stderr,
@@ -18,7 +20,7 @@ func Guard(name string, stderr io.Writer, getenv func(string) string, fn func() 
 		if v == nil {
 			return
 		}
-		msg := strings.ReplaceAll(fmt.Sprint(v), "\n", " ")
+		msg := finding.PrintableLine(strings.ReplaceAll(fmt.Sprint(v), "\n", " "))
 		if getenv(EnvDebug) == "1" {
 			fmt.Fprintf(stderr, "%s: internal error: %s; please report\n%s", name, msg, debug.Stack())
 		} else {

@@ -45,7 +45,7 @@ func (f *OverlayFlags) Load(env *Env) (overlays []*overlay.Overlay, ok bool) {
 	for _, given := range roots {
 		root := DisplayRoot(given)
 		if prev, dup := seen[root]; dup {
-			fmt.Fprintf(env.Stderr, "%s: --overlay-root %s names the same overlay as --overlay-root %s\n", env.Prog, given, prev)
+			fmt.Fprintf(env.Stderr, "%s: --overlay-root %s names the same overlay as --overlay-root %s\n", env.Prog, finding.PrintableLine(given), finding.PrintableLine(prev))
 			return nil, false
 		}
 		seen[root] = given

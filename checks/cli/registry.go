@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
@@ -171,15 +172,68 @@ func (r *Registry) Version() string {
 	return "devel+" + rev
 }
 
-// Main runs the binary on os.Args with a context cancelled on SIGINT/SIGTERM, under the
-// panic guard, and exits with the command's code.
+// Main runs the binary on os.Args under the panic guard and exits with the command's code.
+// SIGINT or SIGTERM cancels the command's context; see runUntilSignal for how the process
+// still exits promptly when the command is busy in code that never looks at it.
 func (r *Registry) Main() {
 	checker.Exit(r.prog, func() int {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
+		sigs := make(chan os.Signal, 2)
+		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sigs)
 		env := &Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv}
-		return r.Run(ctx, env, os.Args[1:])
+		return r.runUntilSignal(env, os.Args[1:], sigs, interruptGrace)
 	})
+}
+
+// interruptGrace is how long a command may take to wind down once its context is
+// cancelled (a live probe returns what it has; an output being renamed into place lands).
+const interruptGrace = 2 * time.Second
+
+// runUntilSignal runs the command in its own goroutine so that a signal is answered even
+// while the command is busy in a parser or another CPU-bound step that does not watch its
+// context. The first signal cancels the context and names the signal on stderr; a command
+// that returns within grace exits with its own code. Otherwise, or on a second signal, the
+// process gives up with 128+signal (130 for SIGINT, 143 for SIGTERM), as shells do.
+func (r *Registry) runUntilSignal(env *Env, args []string, sigs <-chan os.Signal, grace time.Duration) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- checker.Guard(r.prog, env.Stderr, env.Getenv, func() int { return r.Run(ctx, env, args) })
+	}()
+	var sig os.Signal
+	select {
+	case code := <-done:
+		return code
+	case sig = <-sigs:
+	}
+	cancel()
+	fmt.Fprintf(env.Stderr, "%s: %s received; stopping (a second signal stops at once)\n", r.prog, signalName(sig))
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	select {
+	case code := <-done:
+		return code
+	case sig = <-sigs:
+	case <-timer.C:
+	}
+	fmt.Fprintf(env.Stderr, "%s: stopped by %s before the command finished; nothing more is written\n", r.prog, signalName(sig))
+	return signalExitCode(sig)
+}
+
+func signalName(sig os.Signal) string {
+	if sig == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
+}
+
+// signalExitCode is the shell convention for a process ended by a signal: 128+number.
+func signalExitCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 128 + int(syscall.SIGINT)
 }
 
 // Run dispatches args (without the program name) and returns the exit code.
@@ -213,7 +267,7 @@ func (r *Registry) Run(ctx context.Context, env *Env, args []string) int {
 	default:
 		if strings.HasPrefix(name, "-") {
 			fmt.Fprintf(env.Stderr, "%s: flag %s before the command; flags follow it, e.g. %s check --overlay-root DIR (run %s help)\n",
-				r.prog, name, r.prog, r.prog)
+				r.prog, finding.PrintableLine(name), r.prog, r.prog)
 			return checker.ExitInput
 		}
 		c := r.Lookup(name)

@@ -136,7 +136,7 @@ func runGates(ctx context.Context, env *Env, name string, g *gateFlags, selected
 	}
 	for _, id := range g.gates.ExpectWarnings {
 		if ran[finding.Gate(id)] && !markedExpected(rep, id) {
-			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, id)
+			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, finding.PrintableLine(id))
 		}
 	}
 
@@ -166,7 +166,7 @@ func staleNotes(env *Env, o *overlay.Overlay, declared, unmatched []string, ran 
 			}
 		}
 		fmt.Fprintf(env.Stderr, "%s: note: enrollment.expected_warnings%s lists %s, which raised no warning; remove it once the cause is gone\n",
-			env.Prog, where, id)
+			env.Prog, finding.PrintableLine(where), finding.PrintableLine(id))
 	}
 }
 

@@ -206,7 +206,8 @@ func TestBazelTestEnvironment(t *testing.T) {
 	}
 }
 
-// --workflow-pins moves pins/workflow-pin from the pins gate to the workflows gate (what the
+// --workflow-pins moves the workflow rules (pins/workflow-pin and the other pins/workflow-*)
+// from the pins gate to the workflows gate (what the
 // Bazel rules do, so each test reads only its own files): the pins gate then neither reports
 // nor registers it, the workflows gate does both, and check reports it exactly once.
 func TestWorkflowPinsFlagMovesTheRule(t *testing.T) {
@@ -228,12 +229,13 @@ func TestWorkflowPinsFlagMovesTheRule(t *testing.T) {
 		wantFindings   int
 		wantRegistered bool
 	}{
-		{[]string{"check"}, 1, true},
-		{[]string{"check", "--workflow-pins"}, 1, true},
-		{[]string{"pins"}, 1, true},
+		// The case has one declared authority pin in use (info) and one stale (warning).
+		{[]string{"check"}, 2, true},
+		{[]string{"check", "--workflow-pins"}, 2, true},
+		{[]string{"pins"}, 2, true},
 		{[]string{"pins", "--workflow-pins"}, 0, false},
 		{[]string{"workflows"}, 0, false},
-		{[]string{"workflows", "--workflow-pins"}, 1, true},
+		{[]string{"workflows", "--workflow-pins"}, 2, true},
 	} {
 		res := run(append(c.args, "--overlay-root", root, "--format", "json")...)
 		if res.code != 0 {

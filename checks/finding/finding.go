@@ -102,6 +102,26 @@ type Rule struct {
 	Summary string `json:"summary"`
 	// Help is a longer explanation (SARIF fullDescription / docs).
 	Help string `json:"help,omitempty"`
+	// Docs are the rule's rows in the rule reference (docs/rules.md), one per severity it
+	// is reported with. Documentation only: never part of a report's output.
+	Docs []RuleDoc `json:"-"`
+}
+
+// RuleDoc is one row of the rule reference: when a rule is reported with a severity, and
+// what the operator does then. Markdown.
+type RuleDoc struct {
+	Severity   string // "blocker", "warning", "blocker with --strict", ...
+	When       string // what triggers it
+	NextAction string // the fix; "—" where there is nothing to do
+}
+
+// WithDocs returns a copy of rules with each rule's Docs taken from docs (keyed by id).
+func WithDocs(rules []Rule, docs map[string][]RuleDoc) []Rule {
+	out := append([]Rule(nil), rules...)
+	for i := range out {
+		out[i].Docs = docs[out[i].ID]
+	}
+	return out
 }
 
 // Gate returns the gate part of a rule id ("pins" for "pins/drift").

@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // InputError is input a command cannot use: a file that is missing, unreadable, not valid
@@ -114,41 +112,8 @@ func WriteInputErrors(w io.Writer, prefix, where string, err error) {
 		}
 		// Messages quote file content: whitespace runs (line breaks of a parser's message
 		// too) become one space, then the rest is escaped.
-		msg := EscapeLine(strings.Join(strings.Fields(e.Msg), " "))
-		line := fmt.Sprintf("%s: error input/%s: %s", EscapeLine(pos.String()), EscapeLine(kind), msg)
-		fmt.Fprintln(w, ProtectLineStart(line))
+		msg := PrintableLine(strings.Join(strings.Fields(e.Msg), " "))
+		line := fmt.Sprintf("%s: error input/%s: %s", PrintableLine(pos.String()), PrintableLine(kind), msg)
+		fmt.Fprintln(w, line)
 	}
-}
-
-// EscapeLine makes text from the input safe to print inside one line of output: invalid
-// UTF-8 becomes U+FFFD and every control character (newline, carriage return, tab, escape,
-// NUL, ...) is shown as \xNN (\u{NNNN} beyond one byte), so a crafted value cannot break the
-// line, move a terminal's cursor or start a line of its own.
-func EscapeLine(s string) string {
-	if utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case !unicode.IsControl(r):
-			b.WriteRune(r)
-		case r <= 0xff:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			fmt.Fprintf(&b, "\\u{%04x}", r)
-		}
-	}
-	return b.String()
-}
-
-// ProtectLineStart keeps a printed line from reading as a GitHub Actions workflow command:
-// the runner obeys any line that starts with "::" (after spaces), so such a line gets a
-// leading "./" (for a file name, the same file).
-func ProtectLineStart(line string) string {
-	if strings.HasPrefix(strings.TrimLeft(line, " \t"), "::") {
-		return "./" + strings.TrimLeft(line, " \t")
-	}
-	return line
 }

@@ -99,7 +99,7 @@ $GF_CORE_PATH; a name that cannot be resolved hermetically is a blocker.`,
 		Examples: []string{"gfenroll pins --overlay-root .", "GF_CORE_PATH=../GloriousFlywheel gfenroll pins --overlay-root . --expected-core-ref main"},
 		Rules:    pins.Rules,
 		Registered: func(f *Flags) []finding.Rule {
-			return without(pins.Rules(), f.WorkflowPins, pins.RuleWorkflowPin)
+			return without(pins.Rules(), f.WorkflowPins, pins.IsWorkflowRule)
 		},
 		Check: func(ctx context.Context, o *overlay.Overlay, f *Flags, c Context) *finding.Report {
 			return pins.Check(ctx, o, pins.Options{ExpectedCoreRef: f.ExpectedCoreRef, Resolver: c.Resolver,
@@ -192,14 +192,14 @@ func Rules() []finding.Rule {
 	return out
 }
 
-// without returns rules less the one with id drop, when cond holds.
-func without(rules []finding.Rule, cond bool, drop string) []finding.Rule {
+// without returns rules less those drop selects, when cond holds.
+func without(rules []finding.Rule, cond bool, drop func(id string) bool) []finding.Rule {
 	if !cond {
 		return rules
 	}
 	out := rules[:0:0]
 	for _, r := range rules {
-		if r.ID != drop {
+		if !drop(r.ID) {
 			out = append(out, r)
 		}
 	}

@@ -2,7 +2,8 @@ package ghexpr
 
 import "strings"
 
-// SecretRef is one use of the secrets context inside an expression.
+// SecretRef is one use of the secrets context (or, from ContextRefs, of another context)
+// inside an expression.
 type SecretRef struct {
 	// Name is the secret's name for secrets.NAME and secrets['NAME']; "" when the name is
 	// computed (secrets[format(...)]) or the whole context is used (toJSON(secrets)).
@@ -15,11 +16,16 @@ type SecretRef struct {
 // tokens, not on a parse tree, so an expression with a syntax error is still searched (a
 // typo must not hide a secret). `secrets` after a '.' is a property of something else
 // (inputs.secrets) and does not count.
-func SecretRefs(expr string) []SecretRef {
+func SecretRefs(expr string) []SecretRef { return ContextRefs(expr, "secrets") }
+
+// ContextRefs finds every reference to the named context (secrets, env, github, ...) in
+// an expression, with the property name when it is static (ctx.NAME, ctx['NAME']), in the
+// same tolerant way as SecretRefs.
+func ContextRefs(expr, ctx string) []SecretRef {
 	toks := lexTolerant(expr)
 	var out []SecretRef
 	for i, t := range toks {
-		if t.Kind != TokIdent || !strings.EqualFold(t.Text, "secrets") {
+		if t.Kind != TokIdent || !strings.EqualFold(t.Text, ctx) {
 			continue
 		}
 		if i > 0 && toks[i-1].Kind == TokPunct && toks[i-1].Text == "." {
@@ -32,6 +38,22 @@ func SecretRefs(expr string) []SecretRef {
 			ref.Name = toks[i+2].Value
 		}
 		out = append(out, ref)
+	}
+	return out
+}
+
+// ContextRefsInTemplate is ContextRefs over every `${{ }}` of a string value; offsets
+// are relative to s.
+func ContextRefsInTemplate(s, ctx string) []SecretRef {
+	if !strings.Contains(s, "${{") {
+		return nil
+	}
+	var out []SecretRef
+	for _, sp := range Embedded(s) {
+		for _, r := range ContextRefs(sp.Expr, ctx) {
+			r.Off += sp.ExprOff
+			out = append(out, r)
+		}
 	}
 	return out
 }

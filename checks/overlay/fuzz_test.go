@@ -143,6 +143,10 @@ func FuzzParseModule(f *testing.F) {
 		"bazel_dep(**{\"name\": \"a\"})\n", "bazel_dep(*[1])\n", "a.b_override(module_name = \"x\")\n",
 		"type X = int\n", "if True:\n  pass\n", "x = [i for i in []]\n", "\tbazel_dep()\n",
 	)
+	// Operator chains at and past the limit the parser is protected by.
+	addSeeds(f, "x = 1"+strings.Repeat("+1", 255)+"\n", "x = 1"+strings.Repeat("+1", 300)+"\n",
+		"x = a"+strings.Repeat(".b", 300)+"\n", "x = not "+strings.Repeat("not ", 300)+"a\n",
+		"x = 1"+strings.Repeat(" if a else 1", 150)+"\n", "x = \"\"\"+\"\"\""+strings.Repeat("+1", 300)+"\n")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const rel = "MODULE.bazel"
 		mf, errs := overlay.ParseModule(rel, data)
@@ -180,6 +184,12 @@ func FuzzParseTfvars(f *testing.F) {
 		"nix_max_runners = 1e400000000\n", "github_config_url = \"1e400000000\"\nnix_max_runners = \"1e400000000\"\n",
 		"x = \"${1e99 * 1e99}\"\n",
 	)
+	// Operator chains at and past the limit the parser is protected by, in every place an
+	// expression can hide: a value, a template, a heredoc, nested conditionals.
+	addSeeds(f, "zz = "+strings.Repeat("!", 255)+"true\n", "zz = "+strings.Repeat("-", 300)+"1\n",
+		"zz = 1"+strings.Repeat("+1", 300)+"\n", "zz = \"${1"+strings.Repeat("+1", 300)+"}\"\n",
+		"zz = <<EOT\n${1"+strings.Repeat("*1", 300)+"}\nEOT\n", "zz = "+strings.Repeat("true ? 1 : ", 150)+"1\n",
+		"zz = [1\n"+strings.Repeat("+1\n", 300)+"]\n")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const rel = "tofu/stacks/arc-runners/x.tfvars"
 		tv, errs := overlay.ParseTfvars(rel, data)

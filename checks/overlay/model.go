@@ -7,6 +7,8 @@
 package overlay
 
 import (
+	"sort"
+
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 )
 
@@ -116,13 +118,34 @@ type EnrollmentConfig struct {
 	// (`allow_repo_registration_anchor`).
 	AllowRepoRegistrationAnchor Bool
 	// Credential policy (`credentials: {preferred: [...], fallback: [...], info: [...]}`):
-	// which Actions secret names count. Unset lists mean the seeds' defaults.
+	// which Actions secret names count. Unset lists mean the defaults (github.DefaultPreferred, ...).
 	PreferredCredentials StringList
 	FallbackCredentials  StringList
 	InfoSecrets          StringList
 	// ValidationWorkflows names workflow files whose default-branch runs prove enrollment
 	// (`validation_workflows`); empty = every workflow that runs on a shared label.
 	ValidationWorkflows StringList
+	// RetiredCredentials (`credentials.retired`) are secret names the overlay no longer
+	// uses: never demanded or counted by the preflight, blockers where a workflow uses them.
+	RetiredCredentials StringList
+	// CheckoutCredentials (`credentials.checkout`) are credentials, beyond the declared
+	// preferred/fallback ones, that trusted jobs may hand to actions/checkout.
+	CheckoutCredentials StringList
+	// CoreRefEnv (`core_ref_env`) are env names, besides GF_CORE_REF, that carry the core
+	// commit in workflows.
+	CoreRefEnv StringList
+	// AuthorityPins (`authority_pins`) are deliberate second core pins of named workflows.
+	AuthorityPins []AuthorityPin
+}
+
+// AuthorityPin is one `enrollment.authority_pins` entry: workflows that deliberately run
+// another core commit than the overlay's pin (a deploy held on the commit that owns some
+// state), with the reason an operator gave.
+type AuthorityPin struct {
+	Commit    String
+	Workflows StringList // file names (deploy.yml) or paths (.github/workflows/deploy.yml)
+	Reason    String
+	Pos       Pos // the entry
 }
 
 // ModuleFile is MODULE.bazel.
@@ -234,6 +257,8 @@ type Workflow struct {
 	On []Event
 	// Permissions at workflow level (nil when absent).
 	Permissions *Permissions
+	// OnPos is where on: is (the place a workflow-level permissions: block belongs next to).
+	OnPos Pos
 	// Env is the workflow-level env map.
 	Env map[string]String
 	// SecretRefs are the secrets references in the workflow-level env. They reach every job
@@ -270,7 +295,9 @@ type Job struct {
 	SecretRefs []SecretRef
 	// Uses is set for reusable-workflow jobs (jobs.<id>.uses); `secrets: inherit` counts as a
 	// secret reference.
-	Uses  String
+	Uses String
+	// Needs are the job ids of needs:, as written.
+	Needs []String
 	Env   map[string]String
 	Steps []Step
 	Pos   Pos
@@ -309,5 +336,31 @@ type Step struct {
 	Uses String
 	With map[string]String
 	Env  map[string]String
+	Run  Script
 	Pos  Pos
+}
+
+// Script is a run: value that can point at any place inside it.
+type Script struct {
+	Value string
+	Pos   Pos
+	Set   bool
+	src   *source
+	spans []scriptSpan // value offset -> file offset, per verified line; nil: use Pos
+}
+
+type scriptSpan struct{ val, file int }
+
+// At returns the file position of byte offset off of Value: exact for single-line and
+// literal block (|) scripts, whose text appears verbatim in the file; the script's own
+// position otherwise (folded or escaped text).
+func (s Script) At(off int) Pos {
+	if s.src == nil || len(s.spans) == 0 || off < 0 || off > len(s.Value) {
+		return s.Pos
+	}
+	i := sort.Search(len(s.spans), func(i int) bool { return s.spans[i].val > off }) - 1
+	if i < 0 {
+		return s.Pos
+	}
+	return s.src.atOffset(s.spans[i].file + off - s.spans[i].val)
 }

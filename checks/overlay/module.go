@@ -25,6 +25,9 @@ func ParseModule(rel string, data []byte) (*ModuleFile, InputErrors) {
 	if ie := src.checkNesting(); ie != nil {
 		return nil, InputErrors{ie}
 	}
+	if ie := src.checkOperators(false); ie != nil {
+		return nil, InputErrors{ie}
+	}
 	f, err := build.ParseModule(rel, src.text)
 	if err != nil {
 		return nil, InputErrors{starlarkSyntaxError(src, err)}

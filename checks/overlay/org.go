@@ -1,13 +1,15 @@
 package overlay
 
 import (
+	"fmt"
+
 	"gopkg.in/yaml.v3"
 )
 
 // OrgFile is where every overlay keeps its organization config.
 const OrgFile = "config/organization.yaml"
 
-// ParseOrg parses config/organization.yaml (SPEC §2). rel is the root-relative path used in
+// ParseOrg parses config/organization.yaml. rel is the root-relative path used in
 // positions. The result is nil only when the file is not usable YAML at all; with type
 // errors it still carries every value that could be read.
 func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
@@ -60,6 +62,7 @@ func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
 
 	enroll, at := doc.block(root, file, "enrollment", "enrollment")
 	e := &org.Enrollment
+	enrollAt := at
 	e.ExpectedWarnings = doc.strList(enroll, at, "expected_warnings", "enrollment.expected_warnings")
 	e.AllowRepoRegistrationAnchor = doc.boolean(enroll, at, "allow_repo_registration_anchor", "enrollment.allow_repo_registration_anchor")
 	e.ValidationWorkflows = doc.strList(enroll, at, "validation_workflows", "enrollment.validation_workflows")
@@ -67,6 +70,40 @@ func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
 	e.PreferredCredentials = doc.strList(creds, at, "preferred", "enrollment.credentials.preferred")
 	e.FallbackCredentials = doc.strList(creds, at, "fallback", "enrollment.credentials.fallback")
 	e.InfoSecrets = doc.strList(creds, at, "info", "enrollment.credentials.info")
+	e.RetiredCredentials = doc.strList(creds, at, "retired", "enrollment.credentials.retired")
+	e.CheckoutCredentials = doc.strList(creds, at, "checkout", "enrollment.credentials.checkout")
+	e.CoreRefEnv = doc.strList(enroll, enrollAt, "core_ref_env", "enrollment.core_ref_env")
+	e.AuthorityPins = authorityPins(doc, enroll)
 
 	return org, doc.errs.Sorted()
+}
+
+// authorityPins reads enrollment.authority_pins: a list of {commit, workflows, reason}.
+func authorityPins(doc *yamlDoc, enroll *yaml.Node) []AuthorityPin {
+	const path = "enrollment.authority_pins"
+	f := doc.lookup(enroll, "authority_pins")
+	if f.key == nil || isNull(f.val) {
+		return nil
+	}
+	if f.val.Kind != yaml.SequenceNode {
+		doc.typeError(f.use, path, "a list of {commit, workflows, reason} entries", f.val)
+		return nil
+	}
+	var out []AuthorityPin
+	for i, item := range f.val.Content {
+		ip := fmt.Sprintf("%s[%d]", path, i)
+		m := doc.resolve(item)
+		if m == nil || m.Kind != yaml.MappingNode {
+			doc.typeError(item, ip, "a mapping with commit:, workflows: and reason:", m)
+			continue
+		}
+		at := doc.pos(item)
+		out = append(out, AuthorityPin{
+			Commit:    doc.str(m, at, "commit", ip+".commit"),
+			Workflows: doc.strList(m, at, "workflows", ip+".workflows"),
+			Reason:    doc.str(m, at, "reason", ip+".reason"),
+			Pos:       at,
+		})
+	}
+	return out
 }

@@ -37,13 +37,21 @@ func newSource(rel string, data []byte) (*source, *InputError) {
 	// Parsers may append to their input (buildtools adds a final newline); a full slice
 	// expression makes any append copy instead of writing into the caller's buffer.
 	s.text = s.text[:len(s.text):len(s.text)]
-	s.lines = make([]int, 1, 1+bytes.Count(s.text, []byte{'\n'}))
-	for i, b := range s.text {
-		if b == '\n' {
-			s.lines = append(s.lines, i+1)
+	s.lines = lineStarts(s.text)
+	return s, nil
+}
+
+// lineStarts returns the byte offset of the start of each line. A line ends at "\n",
+// "\r\n" or a lone "\r" (old Mac files), as YAML and editors count them; a file written
+// with CR line ends is not one long line 1.
+func lineStarts(text []byte) []int {
+	starts := make([]int, 1, 1+bytes.Count(text, []byte{'\n'}))
+	for i, b := range text {
+		if b == '\n' || b == '\r' && (i+1 == len(text) || text[i+1] != '\n') {
+			starts = append(starts, i+1)
 		}
 	}
-	return s, nil
+	return starts
 }
 
 // checkText rejects what no parser should see: an empty file, or one that is not UTF-8
@@ -81,11 +89,10 @@ func checkEncoding(rel string, data []byte) *InputError {
 	return nil
 }
 
-// bytePos is the position of byte offset off in data (counting '\n' as the line break).
+// bytePos is the position of byte offset off in data (line breaks as in lineStarts).
 func bytePos(rel string, data []byte, off int) Pos {
-	line := 1 + bytes.Count(data[:off], []byte{'\n'})
-	start := bytes.LastIndexByte(data[:off], '\n') + 1
-	return Pos{File: rel, Line: line, Column: off - start + 1}
+	starts := lineStarts(data[:off])
+	return Pos{File: rel, Line: len(starts), Column: off - starts[len(starts)-1] + 1}
 }
 
 // filePos is the position of the whole file, used for values absent from a file that has no
@@ -93,13 +100,9 @@ func bytePos(rel string, data []byte, off int) Pos {
 func (s *source) filePos() Pos { return Pos{File: s.rel} }
 
 // atByte converts a parser position given as a 1-based line and a byte offset into text.
-func (s *source) atByte(line, off int) Pos {
-	if line < 1 || line > len(s.lines) || off < s.lines[line-1] {
-		// The parser counts lines differently (e.g. a lone \r); fall back on the offset.
-		return s.atOffset(off)
-	}
-	return Pos{File: s.rel, Line: line, Column: s.col(line, off-s.lines[line-1])}
-}
+// The offset decides: HCL and Starlark count only "\n" as a line break, so their line
+// numbers disagree with the file's in a file with CR line ends.
+func (s *source) atByte(_, off int) Pos { return s.atOffset(off) }
 
 // atOffset converts a byte offset into text (a binary search over the line index, so a
 // file with many positions on one long line costs no more than its length).

@@ -35,6 +35,9 @@ func ParseTfvars(rel string, data []byte) (*Tfvars, InputErrors) {
 	if ie := src.checkNesting(); ie != nil {
 		return nil, InputErrors{ie}
 	}
+	if ie := src.checkOperators(true); ie != nil {
+		return nil, InputErrors{ie}
+	}
 	p := &tfvarsParser{src: src}
 	file, diags := hclsyntax.ParseConfig(src.text, rel, hcl.InitialPos)
 	fatal := p.diagnostics(diags, "")

@@ -50,6 +50,9 @@ func ParseWorkflow(rel string, data []byte) (*Workflow, InputErrors) {
 
 	wf.Name = p.str(root, file, "name", "name")
 	wf.On = p.triggers(root)
+	if f := p.lookup(root, "on"); f.key != nil {
+		wf.OnPos = p.pos(f.key)
+	}
 	wf.Permissions = p.permissions(root, "permissions")
 	envField := p.lookup(root, "env")
 	wf.Env = p.env(envField, "env")
@@ -248,6 +251,7 @@ func (p *wfParser) job(k, v *yaml.Node) *Job {
 	job.Permissions = p.permissions(m, path+".permissions")
 	job.Matrix = p.matrix(m, path+".strategy")
 	job.Uses = p.str(m, at, "uses", path+".uses")
+	job.Needs = p.needs(m, path+".needs")
 	job.Env = p.env(p.lookup(m, "env"), path+".env")
 	job.Steps = p.steps(m, path+".steps")
 
@@ -471,9 +475,111 @@ func (p *wfParser) steps(job *yaml.Node, path string) []Step {
 			}
 		}
 		st.Env = p.env(p.lookup(m, "env"), sp+".env")
+		st.Run = p.script(m, at, sp+".run")
 		out = append(out, st)
 	}
 	return out
+}
+
+// needs reads needs: as one job id or a list of them.
+func (p *wfParser) needs(m *yaml.Node, path string) []String {
+	f := p.lookup(m, "needs")
+	switch {
+	case f.key == nil || isNull(f.val):
+		return nil
+	case isString(f.val):
+		return []String{{Value: f.val.Value, Pos: p.pos(f.use), Set: true}}
+	case f.val.Kind == yaml.SequenceNode:
+		var out []String
+		for i, item := range f.val.Content {
+			r := p.resolve(item)
+			if !isString(r) {
+				p.typeError(item, fmt.Sprintf("%s[%d]", path, i), "a job id", r)
+				continue
+			}
+			out = append(out, String{Value: r.Value, Pos: p.pos(item), Set: true})
+		}
+		return out
+	}
+	p.typeError(f.use, path, "a job id or a list of job ids", f.val)
+	return nil
+}
+
+// script reads run: with what Script.At needs to point inside it.
+func (p *wfParser) script(m *yaml.Node, stepPos Pos, path string) Script {
+	f := p.lookup(m, "run")
+	switch {
+	case f.key == nil:
+		return Script{Pos: stepPos}
+	case isNull(f.val):
+		return Script{Pos: p.pos(f.use)}
+	case f.val.Kind != yaml.ScalarNode:
+		p.typeError(f.use, path, "a shell script (a string)", f.val)
+		return Script{Pos: p.pos(f.use)}
+	}
+	n := f.val
+	return Script{Value: n.Value, Pos: p.pos(f.use), Set: true, src: p.src, spans: p.scriptSpans(n)}
+}
+
+// scriptSpans maps the lines of a scalar's value to where they are in the file, when the
+// file holds them verbatim: a single-line plain or quoted scalar without escapes, or a
+// literal block scalar. Every line is checked against the file text; any mismatch (an
+// escape, a tab, an indentation indicator) gives up, and positions fall back to the
+// scalar's start.
+func (p *wfParser) scriptSpans(n *yaml.Node) []scriptSpan {
+	text := p.src.text
+	start := p.src.runeOffset(n.Line, n.Column)
+	if start < 0 {
+		return nil
+	}
+	if !strings.Contains(n.Value, "\n") && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		off := start
+		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+			off++
+		}
+		if off+len(n.Value) <= len(text) && string(text[off:off+len(n.Value)]) == n.Value {
+			return []scriptSpan{{val: 0, file: off}}
+		}
+		return nil
+	}
+	if n.Style&yaml.LiteralStyle == 0 {
+		return nil
+	}
+	// The block's lines follow the indicator line, one value line per file line.
+	nl := bytes.IndexByte(text[start:], '\n')
+	if nl < 0 {
+		return nil
+	}
+	fileLine := start + nl + 1
+	indent := -1
+	var spans []scriptSpan
+	val := 0
+	for _, line := range strings.SplitAfter(n.Value, "\n") {
+		if line == "" {
+			break
+		}
+		content := strings.TrimSuffix(line, "\n")
+		end := bytes.IndexByte(text[fileLine:], '\n')
+		if end < 0 {
+			end = len(text) - fileLine
+		}
+		fl := text[fileLine : fileLine+end]
+		if content != "" {
+			if indent < 0 {
+				indent = len(fl) - len(bytes.TrimLeft(fl, " "))
+			}
+			if indent > len(fl) || string(bytes.TrimRight(fl[indent:], "\r")) != content {
+				return nil
+			}
+			spans = append(spans, scriptSpan{val: val, file: fileLine + indent})
+		}
+		val += len(line)
+		fileLine += end + 1
+		if fileLine > len(text) {
+			break
+		}
+	}
+	return spans
 }
 
 // scanSecrets appends every secrets-context reference under n. Values of `if` keys are

@@ -134,7 +134,69 @@ func yamlSyntaxError(src *source, err error) *InputError {
 		line = len(src.lines)
 	}
 	line = min(line, len(src.lines))
-	return &InputError{Pos: Pos{File: src.rel, Line: line}, Kind: KindSyntax, Msg: "invalid YAML: " + problem}
+	if strings.Contains(problem, "tab character") {
+		// yaml.v3 names the line of the block the tab breaks, not the tab's: the tab is on
+		// the first line from there that is indented with one.
+		for l := line; l <= len(src.lines); l++ {
+			if yamlIndentTab(src, l) >= 0 {
+				line = l
+				break
+			}
+		}
+	}
+	return &InputError{Pos: src.yamlProblemPos(line, problem), Kind: KindSyntax, Msg: "invalid YAML: " + problem}
+}
+
+// lineText is line l (1-based) of the text without its line break.
+func (s *source) lineText(l int) []byte {
+	if l < 1 || l > len(s.lines) {
+		return nil
+	}
+	start, end := s.lines[l-1], len(s.text)
+	if l < len(s.lines) {
+		end = s.lines[l]
+	}
+	return bytes.TrimRight(s.text[start:end], "\r\n")
+}
+
+// yamlIndentTab is the byte index in line l of a tab within its indentation, or -1.
+func yamlIndentTab(src *source, l int) int {
+	for i, b := range src.lineText(l) {
+		switch b {
+		case '\t':
+			return i
+		case ' ':
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// yamlProblemPos gives a yaml.v3 syntax error, which names only a line, a column: the
+// offending tab or character where the problem names one, else the line's first
+// non-blank character (or 1 on a blank line).
+func (s *source) yamlProblemPos(line int, problem string) Pos {
+	text := s.lineText(line)
+	i := -1
+	switch {
+	case strings.Contains(problem, "tab character"):
+		i = yamlIndentTab(s, line)
+	case strings.Contains(problem, "cannot start any token"):
+		if i = yamlIndentTab(s, line); i < 0 {
+			i = bytes.IndexAny(text, "@`\t")
+		}
+	}
+	if i < 0 {
+		i = max(0, len(text)-len(bytes.TrimLeft(text, " \t")))
+		if i == len(text) {
+			i = 0
+		}
+	}
+	if line < 1 {
+		return Pos{File: s.rel, Line: line}
+	}
+	return Pos{File: s.rel, Line: line, Column: s.col(line, i)}
 }
 
 // checkDuplicates reports every mapping key given twice in the same mapping. yaml.v3 only

@@ -12,7 +12,8 @@
 //	                 content is exactly the delete marker removes <path> (file or directory)
 //
 // Symlinks in a variant are copied as symlinks, so a case can hold a symlink loop or a
-// dangling link. e2e/overlays/materialize.sh does the same for shell users.
+// dangling link. Shell users (the Bazel smoke) run the same code through
+// `go run ./checks/overlaytest/cmd/materialize VARIANT_DIR OUT_DIR`.
 package overlaytest
 
 import (
@@ -268,14 +269,15 @@ var (
 // overrides it (e.g. under Bazel, where tests run in a runfiles tree).
 func RepoRoot(tb testing.TB) string {
 	tb.Helper()
-	rootOnce.Do(func() { rootDir, rootErr = findRepoRoot() })
+	rootOnce.Do(func() { rootDir, rootErr = FindRepoRoot() })
 	if rootErr != nil {
 		tb.Fatal(rootErr)
 	}
 	return rootDir
 }
 
-func findRepoRoot() (string, error) {
+// FindRepoRoot is RepoRoot for commands, which have no testing.TB.
+func FindRepoRoot() (string, error) {
 	if env := os.Getenv("GFENROLL_REPO_ROOT"); env != "" {
 		return filepath.Abs(env)
 	}

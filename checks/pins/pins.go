@@ -3,6 +3,7 @@ package pins
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
@@ -64,7 +65,7 @@ type gateRun struct {
 func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Report {
 	r := &finding.Report{}
 	for _, rule := range Rules() {
-		if !(opts.SkipWorkflowPins && rule.ID == RuleWorkflowPin) {
+		if !(opts.SkipWorkflowPins && IsWorkflowRule(rule.ID)) {
 			r.AddRules(rule)
 		}
 	}
@@ -82,7 +83,8 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 	return r
 }
 
-// CheckWorkflowPins evaluates pins/workflow-pin alone: the core pins workflows carry,
+// CheckWorkflowPins evaluates the workflow rules alone (IsWorkflowRule): the core
+// references workflows carry,
 // compared with the overlay's pin (organization.yaml, else MODULE.bazel). Problems with
 // those two files are the business of Check and are not reported here. Together with
 // Options.SkipWorkflowPins it lets a caller judge workflow files without the pin files'
@@ -90,7 +92,7 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 func CheckWorkflowPins(o *overlay.Overlay) *finding.Report {
 	r := &finding.Report{}
 	for _, rule := range Rules() {
-		if rule.ID == RuleWorkflowPin {
+		if IsWorkflowRule(rule.ID) {
 			r.AddRules(rule)
 		}
 	}
@@ -152,6 +154,13 @@ func (c *gateRun) checkOrg() {
 	default:
 		c.orgPin = &pin{sha: v, pos: posOr(p.Pos, core.Pos, file), what: file + " core.pinned_commit"}
 	}
+	for _, a := range org.Enrollment.AuthorityPins {
+		if v := strings.TrimSpace(a.Commit.Value); !coreref.IsFullSHA(v) {
+			c.add(RuleMalformed, finding.Blocker, posOr(a.Commit.Pos, a.Pos, file),
+				fmt.Sprintf("%s enrollment.authority_pins commit %q is %s", file, a.Commit.Value, malformedWhy(v)),
+				fmt.Sprintf("Set the authority pin's commit in %s to the full 40-character lowercase commit SHA the named workflows run.", file))
+		}
+	}
 }
 
 // malformedWhy says what is wrong with a pin that is not a full lowercase SHA.
@@ -199,6 +208,7 @@ func (c *gateRun) checkModule() {
 		return
 	}
 
+	c.checkModuleName(m, file)
 	var dep *overlay.BazelDep
 	for i := range m.Deps {
 		if m.Deps[i].Name.Value == c.module {
@@ -265,6 +275,41 @@ func (c *gateRun) checkModule() {
 	c.checkOtherModules(file, skip)
 }
 
+// checkModuleName catches a core.module_name that MODULE.bazel does not know while it
+// overrides exactly one module from the core repository: the names disagree, and the
+// overlay's file is what to correct (Bazel would reject an override whose name is not the
+// fetched module's). The checks then continue with the module MODULE.bazel uses.
+func (c *gateRun) checkModuleName(m *overlay.ModuleFile, file string) {
+	if c.repo == "" {
+		return
+	}
+	for _, d := range m.Deps {
+		if d.Name.Value == c.module {
+			return
+		}
+	}
+	var names []string
+	var first *overlay.Override
+	for i := range m.Overrides {
+		ov := &m.Overrides[i]
+		if ov.ModuleName.Value == c.module {
+			return
+		}
+		if ov.Kind == "git_override" && SameRepository(ov.Remote.Value, c.repo) && !slices.Contains(names, ov.ModuleName.Value) {
+			names = append(names, ov.ModuleName.Value)
+			first = ov
+		}
+	}
+	if len(names) != 1 || names[0] == "" {
+		return
+	}
+	org := c.o.Org
+	c.add(RuleModuleNameMismatch, finding.Blocker, posOr(org.Core.ModuleName.Pos, org.Core.Pos, c.orgFile()),
+		fmt.Sprintf("core.module_name %q in %s disagrees with MODULE.bazel, which overrides the core repository %s as module %q (%s)", c.module, c.orgFile(), c.repo, names[0], posOr(first.ModuleName.Pos, first.Pos, file)),
+		fmt.Sprintf("Set core.module_name in %s to %q, the name MODULE.bazel consumes the core under.", c.orgFile(), names[0]))
+	c.module = names[0]
+}
+
 func overrideDetail(ov *overlay.Override) string {
 	switch {
 	case ov.Path.Value != "":
@@ -290,9 +335,14 @@ func (c *gateRun) checkCoreGitOverride(file string, ov *overlay.Override) {
 			fmt.Sprintf("the core git_override in %s has no remote", file),
 			fmt.Sprintf("Set remote = \"https://github.com/%s.git\" in the git_override(module_name = %q) of %s.", repoOr(c.repo), c.module, file))
 	case c.repo != "" && !SameRepository(remote, c.repo):
-		c.add(RuleRemoteMismatch, finding.Blocker, posOr(ov.Remote.Pos, ov.Pos, file),
-			fmt.Sprintf("the core git_override remote %q is not core.repository %q", remote, c.repo),
-			fmt.Sprintf("Point remote in the git_override(module_name = %q) of %s at https://github.com/%s.git, or correct core.repository in %s if the core moved.", c.module, file, c.repo, c.orgFile()))
+		remotePos := posOr(ov.Remote.Pos, ov.Pos, file)
+		repoPos := posOr(c.o.Org.Core.Repository.Pos, c.o.Org.Core.Pos, c.orgFile())
+		next := fmt.Sprintf("Make core.repository in %s and the remote of git_override(module_name = %q) in %s name the same repository, the canonical core: the build fetches %s today. Correct the one that names a fork or a typo; never move the build to a fork to match organization.yaml.",
+			c.orgFile(), c.module, file, remote)
+		c.add(RuleRemoteMismatch, finding.Blocker, repoPos,
+			fmt.Sprintf("core.repository %q names another repository than the core git_override remote %q (%s), which is what the build fetches", c.repo, remote, remotePos), next)
+		c.add(RuleRemoteMismatch, finding.Blocker, remotePos,
+			fmt.Sprintf("the core git_override remote %q is not core.repository %q (%s)", remote, c.repo, repoPos), next)
 	}
 
 	commit := strings.TrimSpace(ov.Commit.Value)
@@ -396,9 +446,65 @@ func (c *gateRun) checkDrift() {
 			fmt.Sprintf("pins agree at %s (%s and %s)", o.sha, o.what, m.what), "")
 		return
 	}
-	c.add(RuleDrift, finding.Blocker, o.pos,
-		fmt.Sprintf("core pin drift: %s is %s but %s (%s) is %s", o.what, o.sha, m.what, m.pos, m.sha),
-		actionRefresh)
+	followOrg, followModule := c.followers(o.sha), c.followers(m.sha)
+	moved, kept, followers := o, m, followModule
+	switch {
+	case len(followModule) > 0 && len(followOrg) == 0:
+	case len(followOrg) > 0 && len(followModule) == 0:
+		moved, kept, followers = m, o, followOrg
+	default:
+		c.add(RuleDrift, finding.Blocker, o.pos,
+			fmt.Sprintf("core pin drift: %s is %s but %s (%s) is %s", o.what, o.sha, m.what, m.pos, m.sha),
+			actionRefresh)
+		return
+	}
+	c.add(RuleDrift, finding.Blocker, moved.pos,
+		fmt.Sprintf("core pin drift: %s moved to %s alone; %s (%s) and %s still follow %s", moved.what, moved.sha, kept.what, kept.pos, pinList(followers), kept.sha),
+		fmt.Sprintf("If %s is the selected core commit, refresh every pin to it: gfenroll pin %s, then set the workflow pins (%s) to it; otherwise set %s back to %s. Rerun the strict preflight; do not change runner labels or live ARC state to work around pin drift.",
+			moved.sha, moved.sha, pinFiles(followers), moved.what, kept.sha))
+}
+
+// followers lists the literal workflow pins at sha (for telling which pin moved).
+func (c *gateRun) followers(sha string) []workflowPin {
+	var out []workflowPin
+	for _, wf := range c.o.Workflows {
+		if wf == nil {
+			continue
+		}
+		for _, wp := range c.literalPins(wf) {
+			if wp.sha == sha {
+				out = append(out, wp)
+			}
+		}
+	}
+	return out
+}
+
+func pinList(wps []workflowPin) string {
+	const show = 3
+	var at []string
+	for i, wp := range wps {
+		if i == show {
+			at = append(at, fmt.Sprintf("%d more", len(wps)-show))
+			break
+		}
+		at = append(at, wp.pos.String())
+	}
+	noun := "workflow pins"
+	if len(wps) == 1 {
+		noun = "workflow pin"
+	}
+	return fmt.Sprintf("%d %s (%s)", len(wps), noun, strings.Join(at, ", "))
+}
+
+func pinFiles(wps []workflowPin) string {
+	var files []string
+	for _, wp := range wps {
+		if !slices.Contains(files, wp.pos.File) {
+			files = append(files, wp.pos.File)
+		}
+	}
+	return strings.Join(files, ", ")
 }
 
 func (c *gateRun) checkExpected(ctx context.Context) {
@@ -445,7 +551,7 @@ func (c *gateRun) checkExpected(ctx context.Context) {
 			mismatch = true
 			c.add(RuleExpectedRef, finding.Blocker, p.pos,
 				fmt.Sprintf("%s %s is not the expected core ref %s", p.what, p.sha, label),
-				fmt.Sprintf("Refresh both pins together to the expected core commit: gfenroll pin %s (or just pin-refresh), then rerun the strict preflight; if the expected ref is wrong, correct --expected-core-ref / GF_EXPECTED_CORE_REF instead.", sha))
+				fmt.Sprintf("Refresh both pins together to the expected core commit: gfenroll pin %s (or just pin-refresh), then rerun the strict preflight; if the expected ref is wrong, correct --expected-core-ref / GF_EXPECTED_CORE_REF instead.%s", sha, c.workflowPinsAt(p.sha)))
 		}
 	}
 	if !mismatch {

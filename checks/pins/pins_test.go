@@ -189,7 +189,8 @@ func TestCheck(t *testing.T) {
 			mutate: func(o *overlay.Overlay) {
 				o.Module.Overrides[0].Remote.Value = "https://github.com/someone/GloriousFlywheel.git"
 			},
-			want: []string{"blocker pins/remote-mismatch @MODULE.bazel:9:14", "ok pins/drift @config/organization.yaml:13:19"},
+			want: []string{"blocker pins/remote-mismatch @MODULE.bazel:9:14", "blocker pins/remote-mismatch @config/organization.yaml:11:15", "ok pins/drift @config/organization.yaml:13:19"},
+			msg:  "never move the build to a fork",
 		},
 		{
 			name: "remote in ssh form and other case matches",
@@ -407,7 +408,9 @@ func TestWorkflowPins(t *testing.T) {
 					{Uses: str("tinyland-inc/GloriousFlywheel/.github/actions/nix-setup@"+shaA, at(wfF, 14, 15))},
 					{Uses: str("tinyland-inc/GloriousFlywheel/.github/actions/attic@"+shaB, at(wfF, 15, 15))},
 				}}),
-			want: []string{"warning pins/workflow-pin @.github/workflows/deploy.yml:10:11", "warning pins/workflow-pin @.github/workflows/deploy.yml:15:15"},
+			// A core reusable workflow runs on the core's shared labels whatever the caller's
+			// runner: always judged. The step is on no shared label: the old warning.
+			want: []string{"blocker pins/workflow-core-uses @.github/workflows/deploy.yml:10:11", "warning pins/workflow-pin @.github/workflows/deploy.yml:15:15"},
 		},
 	}
 	for _, c := range cases {
@@ -430,15 +433,15 @@ func TestWorkflowPins(t *testing.T) {
 				t.Fatalf("findings:\n  %s\nwant:\n  %s", strings.Join(g, "\n  "), strings.Join(want, "\n  "))
 			}
 			for _, f := range r.Findings {
-				if f.Rule == RuleWorkflowPin && !strings.Contains(f.NextAction, "enrollment.expected_warnings") {
-					t.Errorf("workflow-pin next action must say how to declare it expected: %s", f.NextAction)
+				if f.Rule == RuleWorkflowPin && !strings.Contains(f.NextAction, "enrollment.authority_pins") {
+					t.Errorf("workflow-pin next action must say how to declare an authority pin: %s", f.NextAction)
 				}
 			}
 		})
 	}
 }
 
-// TestWorkflowPinExpected shows the seeds' Jess shape: the deploy workflow pins another
+// TestWorkflowPinExpected shows the personal overlay's shape: the deploy workflow pins another
 // authority commit, the overlay declares the warning expected, and nothing fails.
 func TestWorkflowPinExpected(t *testing.T) {
 	o := enrolled()
@@ -546,16 +549,21 @@ func TestWorkflowPinSplit(t *testing.T) {
 	if got := ids(alone); len(got) != 1 || got[0] != "warning "+RuleWorkflowPin {
 		t.Errorf("CheckWorkflowPins findings = %v, want one warning %s", got, RuleWorkflowPin)
 	}
-	if len(alone.Rules) != 1 || alone.Rules[0].ID != RuleWorkflowPin {
-		t.Errorf("CheckWorkflowPins registered %v, want only %s", alone.Rules, RuleWorkflowPin)
+	if len(alone.Rules) != len(workflowRuleIDs) {
+		t.Errorf("CheckWorkflowPins registered %v, want the %d workflow rules", alone.Rules, len(workflowRuleIDs))
+	}
+	for _, r := range alone.Rules {
+		if !IsWorkflowRule(r.ID) {
+			t.Errorf("CheckWorkflowPins registered %s", r.ID)
+		}
 	}
 	for _, f := range skipped.Findings {
-		if f.Rule == RuleWorkflowPin {
+		if IsWorkflowRule(f.Rule) {
 			t.Errorf("SkipWorkflowPins still reported %s", f.Rule)
 		}
 	}
 	for _, r := range skipped.Rules {
-		if r.ID == RuleWorkflowPin {
+		if IsWorkflowRule(r.ID) {
 			t.Errorf("SkipWorkflowPins still registered %s", r.ID)
 		}
 	}
@@ -565,7 +573,7 @@ func TestWorkflowPinSplit(t *testing.T) {
 	// A missing MODULE.bazel is the pins gate's business, not the workflow pins'.
 	o.Module = nil
 	for _, f := range CheckWorkflowPins(o).Findings {
-		if f.Rule != RuleWorkflowPin {
+		if !IsWorkflowRule(f.Rule) {
 			t.Errorf("CheckWorkflowPins reported %s", f.Rule)
 		}
 	}

@@ -1,4 +1,4 @@
-// Package pins is the core pin contract gate (SPEC 3.1). An implementation overlay pins the
+// Package pins is the core pin contract gate. An implementation overlay pins the
 // GloriousFlywheel core twice — core.pinned_commit in config/organization.yaml and the core
 // git_override commit in MODULE.bazel — and both must be full commits that agree, so a green
 // overlay never mixes one Bzlmod dependency with a different operator-facing authority note.
@@ -17,16 +17,28 @@
 //	| pins/remote-mismatch | blocker | the core git_override remote is missing or is not core.repository | point remote at https://github.com/<core.repository>.git |
 //	| pins/core-remote-other-module | blocker | a git_override / archive_override of another module fetches the core repository at a commit other than the core pin (a second, unchecked core version) | pin that override to the core commit too, or remove it |
 //	| pins/expected-ref | blocker | --expected-core-ref / GF_EXPECTED_CORE_REF is set and a pin is not that commit, or the ref is a name that cannot be resolved hermetically | refresh both pins to the expected commit; or set GF_CORE_PATH / pass a 40-hex SHA / run the live preflight |
-//	| pins/workflow-pin | warning | a workflow pins the core elsewhere (env *_CORE_REF / *_CORE_COMMIT / *_CORE_SHA = 40-hex, actions/checkout of the core repository with a 40-hex ref, or uses: <core repo>/...@<40-hex>) at a commit other than the overlay's pin | move it with the pins, or declare pins/workflow-pin in enrollment.expected_warnings when the workflow deliberately pins another authority commit |
+//	| pins/module-name-mismatch | blocker | core.module_name names no module of MODULE.bazel, which overrides exactly one module from core.repository under another name | set core.module_name to that name |
+//	| pins/workflow-core-ref-env | blocker | on a workflow with a shared-label job: the workflow-level GF_CORE_REF (or an enrollment.core_ref_env name) is not the exact lowercase 40-hex pin, is defined again by a job or step, or is read by a step while unset; another *_CORE_REF/COMMIT/SHA value on a shared-label job is another commit | set env.GF_CORE_REF: <pin> once, at workflow level |
+//	| pins/workflow-core-checkout | blocker | a shared-label job checks out core.repository with no ref, a branch or tag, another commit or an expression | ref: <pin> (or ${{ env.GF_CORE_REF }} at the pin) |
+//	| pins/workflow-core-uses | blocker | a core action (shared-label job) or core reusable workflow (any job) at anything but the pin | uses: <target>@<pin> |
+//	| pins/workflow-core-fetch | blocker | a run: step of a shared-label job clones/fetches the core, or runs nix run/build/develop/shell/flake on a core flake reference, at anything but the pin | build from the pinned checkout or name the pin in the reference |
+//	| pins/workflow-pin | info / warning | info: a workflow runs a declared authority pin (enrollment.authority_pins); warning: a declared authority pin unused by a workflow it names, or a differing literal 40-hex pin in a job off the shared runners | remove the stale declaration; move the pin with the pins or declare it |
 //
 // "pins agree at <sha>" is reported as an ok finding, since that is news an operator wants.
 //
-// Workflow pins are warnings, not blockers, by decision: the seeds record a deploy workflow
-// that legitimately pins a different "authority" commit (the Jess state rehome) while the
-// overlay's enrollment pins stay on the selected core. Such an overlay lists
-// pins/workflow-pin under enrollment.expected_warnings (or the CLI's --expect-warning), which
-// keeps the difference visible without failing the gate. Only literal 40-hex values count as
-// workflow pins; branch names and ${{ }} expressions are not pins.
+// # Decisions
+//
+// The remote mismatch is reported at both core.repository and the MODULE.bazel remote, and
+// the advice never moves the build to a fork: the build is what the overlay consumes, so
+// the disagreement is resolved towards the canonical core.
+//
+// Workflows are part of the pin contract where they run on shared runners: a core reference
+// there (env, checkout, uses, run:) must be the pin, and is a blocker otherwise. A workflow
+// may deliberately run a second authority commit when enrollment.authority_pins declares
+// it for that workflow; pins/workflow-pin keeps its id for that declaration (info where
+// used, a warning when stale) and for the older warning on jobs off the shared runners.
+// When the two pins drift and the workflows follow one of them, pins/drift is reported
+// once, at the pin that moved, naming the workflows that follow the other.
 package pins
 
 import "github.com/tinyland-inc/gf-enrollment/checks/finding"
@@ -43,7 +55,22 @@ const (
 	RuleCoreRemoteOtherModule = "pins/core-remote-other-module"
 	RuleExpectedRef           = "pins/expected-ref"
 	RuleWorkflowPin           = "pins/workflow-pin"
+	RuleWorkflowCoreRefEnv    = "pins/workflow-core-ref-env"
+	RuleWorkflowCoreCheckout  = "pins/workflow-core-checkout"
+	RuleWorkflowCoreUses      = "pins/workflow-core-uses"
+	RuleWorkflowCoreFetch     = "pins/workflow-core-fetch"
+	RuleModuleNameMismatch    = "pins/module-name-mismatch"
 )
+
+// workflowRuleIDs are the rules judged on workflow files (CheckWorkflowPins).
+var workflowRuleIDs = map[string]bool{
+	RuleWorkflowPin: true, RuleWorkflowCoreRefEnv: true, RuleWorkflowCoreCheckout: true,
+	RuleWorkflowCoreUses: true, RuleWorkflowCoreFetch: true,
+}
+
+// IsWorkflowRule reports the rules CheckWorkflowPins evaluates and Options.SkipWorkflowPins
+// leaves out.
+func IsWorkflowRule(id string) bool { return workflowRuleIDs[id] }
 
 var rules = []finding.Rule{
 	{ID: RuleCoreUndeclared, Summary: "organization.yaml names the core module and repository",
@@ -64,9 +91,19 @@ var rules = []finding.Rule{
 		Help: "A git_override or archive_override of another module that fetches the core repository at a different commit brings a second, unchecked core version into the build."},
 	{ID: RuleExpectedRef, Summary: "both pins are the expected core ref (--expected-core-ref / GF_EXPECTED_CORE_REF)",
 		Help: "A 40-hex ref is compared directly; a branch or tag is resolved through GF_CORE_PATH (git rev-parse, never fetched) or, in the live preflight, GitHub."},
-	{ID: RuleWorkflowPin, Summary: "workflow core pins agree with the overlay pin",
-		Help: "Workflow env values named *_CORE_REF/*_CORE_COMMIT/*_CORE_SHA, actions/checkout of the core repository and uses: of core actions at a 40-hex commit are extra pins; a deliberate difference (a deploy workflow on another authority commit) is declared in enrollment.expected_warnings."},
+	{ID: RuleWorkflowPin, Summary: "second authority pins are declared and used; pins off the shared runners agree",
+		Help: "A workflow may run another core commit on purpose when enrollment.authority_pins declares it for that workflow (info where it is used, a warning when the declaration is unused). Jobs that do not run on a shared self-hosted label get a warning for a literal 40-hex pin that differs from the overlay's."},
+	{ID: RuleWorkflowCoreRefEnv, Summary: "the workflow-level core ref env is the pinned commit, set once",
+		Help: "GF_CORE_REF (and enrollment.core_ref_env names) at workflow level must be the exact lowercase 40-hex pin; a job or step must not redefine it, and a step that reads ${{ env.GF_CORE_REF }} needs it set (an empty ref checks out the default branch). Other *_CORE_REF/COMMIT/SHA values on shared runners must be the pin."},
+	{ID: RuleWorkflowCoreCheckout, Summary: "checkouts of the core repository on shared runners are at the pin",
+		Help: "actions/checkout with repository: <core.repository> needs ref: <pin> (or ${{ env.GF_CORE_REF }} set to it); a branch, a tag, another commit, an expression or no ref at all floats."},
+	{ID: RuleWorkflowCoreUses, Summary: "core actions and reusable workflows are used at the pin",
+		Help: "uses: <core owner>/<core name>/...@<ref> runs the core's code at <ref>; anything but the pinned commit (or a declared authority pin) floats."},
+	{ID: RuleWorkflowCoreFetch, Summary: "run: steps on shared runners do not fetch the core around the pin",
+		Help: "git clone/fetch of the core repository, and nix run/build/develop/shell/flake on github:<core>[/<ref>] or ?ref=/?rev= references whose revision is not the pin, build against another core than the pinned checkout."},
+	{ID: RuleModuleNameMismatch, Summary: "core.module_name is the module MODULE.bazel overrides from the core repository",
+		Help: "When MODULE.bazel overrides exactly one module from core.repository under another name than core.module_name, the names disagree; organization.yaml is corrected, the build is not changed to a misspelt name."},
 }
 
 // Rules lists every rule the pins gate can emit, in a stable order.
-func Rules() []finding.Rule { return append([]finding.Rule(nil), rules...) }
+func Rules() []finding.Rule { return finding.WithDocs(rules, ruleDocs) }

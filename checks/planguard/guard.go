@@ -25,7 +25,7 @@ const AllowEnv = "ALLOW_ARC_DESTROY"
 
 // Rules lists every rule the guard can emit, in a stable order.
 func Rules() []finding.Rule {
-	return []finding.Rule{
+	return finding.WithDocs([]finding.Rule{
 		{ID: RuleDestroy, Summary: "The plan destroys or replaces a resource",
 			Help: "Any planned delete, including delete-then-create and create-then-delete replacements, blocks apply until the state-rehome or teardown decision is recorded. ALLOW_ARC_DESTROY=1 (exactly) turns each into a warning for an intended maintenance window."},
 		{ID: RuleAllowDestroyValue, Summary: "ALLOW_ARC_DESTROY is set to something other than exactly 1",
@@ -43,7 +43,7 @@ func Rules() []finding.Rule {
 		{ID: RuleImport, Summary: "A resource is imported into state",
 			Help: "An import adopts an existing object; it is not a destroy."},
 		{ID: RuleNoDestroy, Summary: "The plan destroys nothing"},
-	}
+	}, ruleDocs)
 }
 
 // Options is the guard's configuration.

@@ -3,6 +3,7 @@ package planguard
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,7 +244,7 @@ func TestInvalidPlans(t *testing.T) {
 	}{
 		{"invalid/state.json", "type", "this is state output (`tofu show -json` without a plan file), not a plan", 0},
 		{"invalid/truncated.json", "syntax", "truncated plan JSON", -1},
-		{"invalid/resource-changes-object.json", "type", "resource_changes: must be a list, got an object", -1},
+		{"invalid/resource-changes-object.json", "type", "resource_changes must be a list, got an object", -1},
 		{"invalid/actions-string.json", "type", "kubernetes_namespace_v1.arc_runners: change.actions must be a list of strings", -1},
 		{"invalid/format-version-2.json", "type", `format_version "2.0" is not supported`, 2},
 		{"invalid/not-a-plan.json", "type", "not a plan: no format_version", 0},
@@ -280,15 +281,15 @@ func TestParseEdgeCases(t *testing.T) {
 		{"blank", " \n\t", "empty file"},
 		{"array", `[{"format_version":"1.2"}]`, "top-level value is not a JSON object"},
 		{"trailing garbage", `{"format_version":"1.2","planned_values":{}} x`, "invalid JSON"},
-		{"format number", `{"format_version":1.2,"planned_values":{}}`, "format_version: must be a string, got a number"},
+		{"format number", `{"format_version":1.2,"planned_values":{}}`, "format_version must be a string, got a number"},
 		{"format garbage", `{"format_version":"one","planned_values":{}}`, `format_version "one" is not MAJOR.MINOR`},
 		{"no plan parts", `{"format_version":"1.2"}`, "neither planned_values nor resource_changes"},
 		{"entry not object", `{"format_version":"1.2","resource_changes":["x"]}`, "resource_changes entry must be an object, got a string"},
 		{"no address", `{"format_version":"1.2","resource_changes":[{"change":{"actions":["delete"]}}]}`, "resource_changes entry has no address"},
 		{"no change", `{"format_version":"1.2","resource_changes":[{"address":"a.b"}]}`, "a.b has no change object"},
 		{"empty actions", `{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":[]}}]}`, "a.b: change.actions is empty"},
-		{"address number", `{"format_version":"1.2","resource_changes":[{"address":7,"change":{"actions":["delete"]}}]}`, `field "address" must be a`},
-		{"errored string", `{"format_version":"1.2","planned_values":{},"errored":"yes"}`, "errored: must be a boolean, got a string"},
+		{"address number", `{"format_version":"1.2","resource_changes":[{"address":7,"change":{"actions":["delete"]}}]}`, `resource_changes entry: address must be a string, got a number`},
+		{"errored string", `{"format_version":"1.2","planned_values":{},"errored":"yes"}`, "errored must be a boolean, got a string"},
 		{"duplicate", `{"format_version":"1.2","resource_changes":[],"resource_changes":[]}`, `key "resource_changes" appears twice`},
 		{"deferred bad", `{"format_version":"1.2","planned_values":{},"deferred_changes":[{"reason":"x"}]}`, "deferred_changes entry has no resource_change"},
 	}
@@ -380,4 +381,133 @@ func TestGolden(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAmbiguousPlansNeverPass: a plan that different JSON readers could read differently
+// (a key given twice, keys differing only in case, a misspelt field a case-folding reader
+// would still match) or that the guard cannot fully read is unusable input at the place of
+// the problem, never a plan without destroys.
+func TestAmbiguousPlansNeverPass(t *testing.T) {
+	const head = `{"format_version":"1.2","planned_values":{},`
+	entry := func(body string) string { return head + `"resource_changes":[` + body + `]}` }
+	cases := []struct {
+		name, doc, kind, msg string
+		col                  int // 0: don't care
+	}{
+		{"actions twice", entry(`{"address":"a.b","change":{"actions":["delete"],"actions":["no-op"]}}`),
+			"duplicate", `key "actions" appears twice (first at line 1, column 92)`, 113},
+		{"actions beside ACTIONS", entry(`{"address":"a.b","change":{"actions":["delete"],"ACTIONS":["no-op"]}}`),
+			"duplicate", `keys "actions" and "ACTIONS" differ only in case`, 113},
+		{"ACTIONS beside actions", entry(`{"address":"a.b","change":{"ACTIONS":["delete"],"actions":["no-op"]}}`),
+			"type", `unknown key "ACTIONS" looks like a misspelling of "actions"`, 0},
+		{"change twice", entry(`{"address":"a.b","change":{"actions":["delete"]},"change":{"actions":["no-op"]}}`),
+			"duplicate", `resource_changes entry a.b: key "change" appears twice`, 0},
+		{"address twice", entry(`{"address":"a.b","address":"c.d","change":{"actions":["delete"]}}`),
+			"duplicate", `key "address" appears twice`, 0},
+		{"Resource_Changes", head + `"Resource_Changes":[{"address":"a.b","change":{"actions":["delete"]}}]}`,
+			"type", `unknown key "Resource_Changes" looks like a misspelling of "resource_changes"`, 45},
+		{"resource-changes", head + `"resource-changes":[{"address":"a.b","change":{"actions":["delete"]}}]}`,
+			"type", `looks like a misspelling of "resource_changes"`, 0},
+		{"resource_change", head + `"resource_change":[{"address":"a.b","change":{"actions":["delete"]}}]}`,
+			"type", `looks like a misspelling of "resource_changes"`, 0},
+		{"both spellings", head + `"resource_changes":[],"RESOURCE_CHANGES":[{"address":"a.b","change":{"actions":["delete"]}}]}`,
+			"duplicate", `keys "resource_changes" and "RESOURCE_CHANGES" differ only in case`, 0},
+		{"long s and Kelvin sign", head + `"reſource_changeſ":[{"address":"a.b","change":{"actions":["delete"]}}]}`,
+			"type", `looks like a misspelling of "resource_changes"`, 0},
+		{"action_reason beside ACTION_REASON", entry(`{"address":"a.b","change":{"actions":["update"]},"action_reason":"x","ACTION_REASON":"y"}`),
+			"duplicate", `differ only in case`, 0},
+		{"resource_changes twice", head + `"resource_changes":[{"address":"a.b","change":{"actions":["delete"]}}],"resource_changes":[]}`,
+			"duplicate", `key "resource_changes" appears twice`, 0},
+		{"Change only", entry(`{"address":"a.b","Change":{"actions":["delete"]}}`),
+			"type", `unknown key "Change" looks like a misspelling of "change"`, 0},
+		{"Actions only", entry(`{"address":"a.b","change":{"Actions":["delete"]}}`),
+			"type", `unknown key "Actions" looks like a misspelling of "actions"`, 0},
+		{"action beside actions", entry(`{"address":"a.b","change":{"actions":["no-op"],"action":["delete"]}}`),
+			"type", `unknown key "action" looks like a misspelling of "actions"`, 0},
+		{"actions null", entry(`{"address":"a.b","change":{"actions":null}}`), "type", "change.actions must be a list of strings, got null", 0},
+		{"actions string", entry(`{"address":"a.b","change":{"actions":"delete"}}`), "type", "change.actions must be a list of strings, got a string", 0},
+		{"actions object", entry(`{"address":"a.b","change":{"actions":{"delete":true}}}`), "type", "change.actions must be a list of strings, got an object", 0},
+		{"action number", entry(`{"address":"a.b","change":{"actions":["delete",1]}}`), "type", "got an element that is a number", 0},
+		{"action null", entry(`{"address":"a.b","change":{"actions":["delete",null]}}`), "type", "got an element that is null", 0},
+		{"change null", entry(`{"address":"a.b","change":null}`), "type", "a.b has no change object", 0},
+		{"change list", entry(`{"address":"a.b","change":[{"actions":["delete"]}]}`), "type", "change must be an object, got a list", 0},
+		{"entry null", entry(`null`), "type", "resource_changes entry must be an object, got null", 0},
+		{"address null", entry(`{"address":null,"change":{"actions":["delete"]}}`), "type", "resource_changes entry has no address", 0},
+		{"replace_paths object", entry(`{"address":"a.b","change":{"actions":["delete","create"],"replace_paths":{"a":1}}}`), "type", "change.replace_paths must be a list, got an object", 0},
+		{"importing string", entry(`{"address":"a.b","change":{"actions":["no-op"],"importing":"x"}}`), "type", "change.importing must be an object", 0},
+		{"duplicate inside values", entry(`{"address":"a.b","change":{"actions":["update"],"after":{"k":1,"k":2}}}`), "duplicate", `key "k" appears twice`, 0},
+		{"duplicate in a large object", entry(`{"address":"a.b","change":{"actions":["update"],"after":{` + manyKeys(40) + `,"k7":0}}}`), "duplicate", `key "k7" appears twice`, 0},
+		{"deferred actions twice", head + `"deferred_changes":[{"reason":"x","resource_change":{"address":"a.b","change":{"actions":["delete"],"actions":["no-op"]}}}]}`,
+			"duplicate", `key "actions" appears twice`, 0},
+		{"deferred change twice", head + `"deferred_changes":[{"resource_change":{"address":"a.b","change":{"actions":["delete"]}},"resource_change":{"address":"a.b","change":{"actions":["no-op"]}}}]}`,
+			"duplicate", `key "resource_change" appears twice`, 0},
+		{"deferred Resource_Change", head + `"deferred_changes":[{"Resource_Change":{"address":"a.b","change":{"actions":["delete"]}}}]}`,
+			"type", `looks like a misspelling of "resource_change"`, 0},
+		{"deferred_changes object", head + `"deferred_changes":{"x":{}}}`, "type", "deferred_changes must be a list, got an object", 0},
+		{"resource_drift object", head + `"resource_drift":{"a.b":{}}}`, "type", "resource_drift must be a list, got an object", 0},
+		{"resource_drift entry string", head + `"resource_drift":["a.b"]}`, "type", "resource_drift entry must be an object, got a string", 0},
+		{"output_changes list", head + `"output_changes":[]}`, "type", "output_changes must be an object, got a list", 0},
+		{"errored null", head + `"errored":null}`, "type", "errored must be a boolean, got null", 0},
+		{"complete string", head + `"complete":"false"}`, "type", "complete must be a boolean, got a string", 0},
+		{"format_version twice", `{"format_version":"1.2","format_version":"2.0","planned_values":{}}`, "duplicate", `key "format_version" appears twice`, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Parse("plan.json", []byte(tc.doc))
+			if err == nil {
+				r := Check(p, Options{})
+				r.Finalize()
+				t.Fatalf("parsed; %d blockers:\n%s", r.Summary.Blockers, text(t, r))
+			}
+			var ies finding.InputErrors
+			if !errors.As(err, &ies) || len(ies) != 1 {
+				t.Fatalf("err = %v, want one input error", err)
+			}
+			e := ies[0]
+			if e.Kind != tc.kind || !strings.Contains(e.Msg, tc.msg) || e.Pos.File != "plan.json" || e.Pos.Line != 1 || e.Pos.Column < 1 {
+				t.Errorf("got %s %s: %s\nwant plan.json:1:* %s: ...%s...", e.Pos, e.Kind, e.Msg, tc.kind, tc.msg)
+			}
+			if tc.col != 0 && e.Pos.Column != tc.col {
+				t.Errorf("column = %d, want %d (%q)", e.Pos.Column, tc.col, tc.doc[tc.col-1:])
+			}
+		})
+	}
+}
+
+// TestPositionsWithCRLineEnds: a plan written with CR (or CRLF) line ends reports the line
+// an editor shows.
+func TestPositionsWithCRLineEnds(t *testing.T) {
+	for _, nl := range []string{"\r", "\r\n", "\n"} {
+		doc := strings.Join([]string{`{"format_version":"1.2",`, `"resource_changes":[`, `{"address":"a.b",`, `"change":{"actions":["delete"],"actions":["no-op"]}}]}`}, nl)
+		_, err := Parse("plan.json", []byte(doc))
+		var ies finding.InputErrors
+		if !errors.As(err, &ies) || ies[0].Pos.Line != 4 || ies[0].Pos.Column != 32 {
+			t.Errorf("%q line ends: err = %v, want plan.json:4:32", nl, err)
+		}
+	}
+}
+
+// TestKnownFieldsStillParse: fields of the plan format the guard does not read, null
+// optional strings and exact spellings next to unrelated keys stay readable.
+func TestKnownFieldsStillParse(t *testing.T) {
+	doc := `{"format_version":"1.2","terraform_version":null,"planned_values":{},"resource_drift":[{"address":"x.y","change":{"actions":["delete"]}}],
+"output_changes":{"o":{"actions":["no-op"]}},"relevant_attributes":[],"checks":[],"timestamp":"t","applyable":true,"complete":true,"errored":false,
+"resource_changes":[{"address":"a.b","module_address":null,"mode":"managed","type":"t","name":"b","index":0,"provider_name":"p","deposed":null,
+"change":{"actions":["delete","create"],"before":{"K":1,"k":2},"after":null,"after_unknown":{},"before_sensitive":false,"after_sensitive":false,
+"replace_paths":[["metadata",0,"name"]],"importing":null,"generated_config":"","before_identity":null,"after_identity":null},"action_reason":"replace_because_tainted"}]}`
+	p, err := Parse("plan.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Changes) != 1 || !p.Changes[0].Deletes() || p.Changes[0].ReplacePaths[0] != "metadata[0].name" {
+		t.Fatalf("changes = %+v", p.Changes)
+	}
+}
+
+func manyKeys(n int) string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%q:%d", fmt.Sprintf("k%d", i), i)
+	}
+	return strings.Join(keys, ",")
 }

@@ -1,4 +1,4 @@
-// Package planguard is the ARC destroy guard (SPEC 3.5): it reads the JSON form of an OpenTofu
+// Package planguard is the ARC destroy guard: it reads the JSON form of an OpenTofu
 // or Terraform plan (`tofu show -json PLANFILE`) and turns every planned delete, including
 // both kinds of replacement, into a blocker, unless the operator declared a destructive
 // maintenance window with ALLOW_ARC_DESTROY=1.
@@ -167,69 +167,71 @@ func Parse(file string, data []byte) (*Plan, error) {
 		return nil, syntaxError(file, data, lines)
 	}
 
-	// The document is valid JSON. Walk the top-level object with a token decoder so each
-	// resource change keeps the offset where it starts (findings point at it).
+	// The document is valid JSON. Walk it token by token with exact field names, so each
+	// resource change keeps the offset where it starts (findings point at it) and no key
+	// can be given twice or in another case (see reader).
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	if _, err := dec.Token(); err != nil { // '{'
-		return nil, fail(dec.InputOffset(), "syntax", "%v", err)
-	}
+	r := &reader{dec: dec, data: data, lines: lines}
 	seen := map[string]int64{}
-	for dec.More() {
-		keyTok, err := dec.Token()
-		if err != nil {
-			return nil, fail(dec.InputOffset(), "syntax", "%v", err)
+	err := r.fields("the plan object", func(key string, keyOff int64) error {
+		if err := checkSpelling("the plan object", key, keyOff, planKeys, planKeysRead); err != nil {
+			return err
 		}
-		key, _ := keyTok.(string)
-		valOff := skipSpace(data, dec.InputOffset(), ':')
-		if _, dup := seen[key]; dup {
-			return nil, fail(valOff, "duplicate", "key %q appears twice in the plan object", key)
-		}
-		seen[key] = valOff
-		var perr error
+		seen[key] = r.next()
 		switch key {
 		case "format_version":
-			perr = decodeString(dec, &p.FormatVersion)
+			v, err := r.str(key, false)
+			p.FormatVersion = v
+			return err
 		case "terraform_version":
-			perr = decodeString(dec, &p.TerraformVersion)
+			v, err := r.str(key, true)
+			p.TerraformVersion = v
+			return err
 		case "errored":
-			perr = decodeBool(dec, &p.Errored)
+			v, err := r.boolean(key)
+			p.Errored = v
+			return err
 		case "complete":
-			var b bool
-			if perr = decodeBool(dec, &b); perr == nil {
-				p.Complete = &b
-			}
+			v, err := r.boolean(key)
+			p.Complete = &v
+			return err
 		case "resource_changes":
-			perr = decodeArray(dec, data, func(off int64, raw json.RawMessage) error {
-				c, err := parseChange(raw, "resource_changes entry")
+			return r.array(key, func(off int64) error {
+				c, err := r.change("resource_changes entry")
 				if err != nil {
-					return &offsetError{off, err}
+					return err
 				}
 				c.Pos = filePos(file, lines, off)
 				p.Changes = append(p.Changes, c)
 				return nil
 			})
 		case "deferred_changes":
-			perr = decodeArray(dec, data, func(off int64, raw json.RawMessage) error {
-				d, err := parseDeferred(raw)
+			return r.array(key, func(off int64) error {
+				d, err := r.deferred()
 				if err != nil {
-					return &offsetError{off, err}
+					return err
 				}
 				d.Change.Pos = filePos(file, lines, off)
 				p.Deferred = append(p.Deferred, d)
 				return nil
 			})
+		case "resource_drift":
+			// Changes made outside OpenTofu, found while refreshing: not planned actions,
+			// but still part of the plan a reader must be able to read.
+			return r.array(key, func(int64) error { return r.objectValue(key + " entry") })
+		case "output_changes", "planned_values", "prior_state", "configuration", "variables":
+			return r.objectValue(key)
 		default:
-			var skip json.RawMessage
-			perr = dec.Decode(&skip)
+			return r.skip(key)
 		}
-		if perr != nil {
-			var oe *offsetError
-			if errors.As(perr, &oe) {
-				return nil, fail(oe.off, "type", "%v", oe.err)
-			}
-			return nil, fail(valOff, "type", "%s: %v", key, perr)
+	})
+	if err != nil {
+		var pe *planError
+		if errors.As(err, &pe) {
+			return nil, fail(pe.off, pe.kind, "%s", pe.msg)
 		}
+		return nil, failFile("syntax", "%v", err)
 	}
 
 	if _, ok := seen["format_version"]; !ok {
@@ -269,105 +271,211 @@ func checkFormatVersion(v string) error {
 	return nil
 }
 
-// wireChange is the subset of a resource change the guard reads. Types are loose
-// (RawMessage) where the guard reports a wrong type itself with a clearer message.
-type wireChange struct {
-	Address         *string         `json:"address"`
-	PreviousAddress string          `json:"previous_address"`
-	Mode            string          `json:"mode"`
-	Type            string          `json:"type"`
-	Deposed         string          `json:"deposed"`
-	ActionReason    string          `json:"action_reason"`
-	Change          json.RawMessage `json:"change"`
+// Field names of the plan format (format 1.x): the ones the guard reads, and all it knows,
+// so an unknown key that looks like a misspelling of a read one is caught (checkSpelling).
+var (
+	planKeysRead = []string{"format_version", "terraform_version", "resource_changes", "deferred_changes", "errored", "complete", "planned_values"}
+	planKeys     = setOf(planKeysRead, "variables", "resource_drift", "output_changes", "prior_state", "configuration",
+		"relevant_attributes", "checks", "timestamp", "applyable", "action_invocations", "deferred_action_invocations",
+		"values") // values: a state, reported as such below
+
+	changeKeysRead = []string{"address", "previous_address", "mode", "type", "deposed", "change", "action_reason"}
+	changeKeys     = setOf(changeKeysRead, "module_address", "name", "index", "provider_name", "identity")
+
+	bodyKeysRead = []string{"actions", "replace_paths", "importing"}
+	bodyKeys     = setOf(bodyKeysRead, "before", "after", "after_unknown", "before_sensitive", "after_sensitive",
+		"generated_config", "before_identity", "after_identity")
+
+	deferredKeysRead = []string{"reason", "resource_change"}
+	deferredKeys     = setOf(deferredKeysRead)
+)
+
+func setOf(lists []string, more ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, k := range append(append([]string(nil), lists...), more...) {
+		m[k] = true
+	}
+	return m
 }
 
-type wireChangeBody struct {
-	Actions      json.RawMessage `json:"actions"`
-	ReplacePaths json.RawMessage `json:"replace_paths"`
-	Importing    json.RawMessage `json:"importing"`
+// objectValue skips a value that must be an object (or null).
+func (r *reader) objectValue(what string) error {
+	if b, _ := r.peek(); b == 'n' {
+		return r.skip(what)
+	}
+	return r.object(what, func(string, int64) error { return r.skip(what) })
 }
 
-func parseChange(raw json.RawMessage, what string) (Change, error) {
-	var w wireChange
-	if err := strictObject(raw, &w, what); err != nil {
+// change reads one resource change object. what names it until its address is known.
+func (r *reader) change(what string) (Change, error) {
+	var c Change
+	start := r.next()
+	hasAddress, hasBody, hasActions := false, false, false
+	name := func() string {
+		if c.Address != "" {
+			return what + " " + c.Address
+		}
+		return what
+	}
+	err := r.fields(what, func(key string, keyOff int64) error {
+		if err := checkSpelling(name(), key, keyOff, changeKeys, changeKeysRead); err != nil {
+			return err
+		}
+		var err error
+		switch key {
+		case "address":
+			c.Address, err = r.str(name()+": address", true)
+			hasAddress = c.Address != ""
+		case "previous_address":
+			c.PreviousAddress, err = r.str(name()+": previous_address", true)
+		case "mode":
+			c.Mode, err = r.str(name()+": mode", true)
+		case "type":
+			c.Type, err = r.str(name()+": type", true)
+		case "deposed":
+			c.Deposed, err = r.str(name()+": deposed", true)
+		case "action_reason":
+			c.ActionReason, err = r.str(name()+": action_reason", true)
+		case "change":
+			if b, _ := r.peek(); b == 'n' {
+				return r.skip(key)
+			}
+			hasBody = true
+			err = r.fields(name()+": change", func(key string, keyOff int64) error {
+				if err := checkSpelling(name()+": change", key, keyOff, bodyKeys, bodyKeysRead); err != nil {
+					return err
+				}
+				switch key {
+				case "actions":
+					hasActions = true
+					return r.actions(name(), &c)
+				case "replace_paths":
+					return r.replacePaths(name(), &c)
+				case "importing":
+					return r.importing(name(), &c)
+				default:
+					return r.skip(key)
+				}
+			})
+		default:
+			err = r.skip(key)
+		}
+		return err
+	})
+	var pe *planError
+	if errors.As(err, &pe) && c.Address != "" && strings.HasPrefix(pe.msg, what+":") {
+		pe.msg = name() + pe.msg[len(what):] // a problem of the entry itself, found after its address
+	}
+	switch {
+	case err != nil:
 		return Change{}, err
-	}
-	if w.Address == nil || *w.Address == "" {
-		return Change{}, fmt.Errorf("%s has no address", what)
-	}
-	c := Change{
-		Address: *w.Address, PreviousAddress: w.PreviousAddress, Mode: w.Mode, Type: w.Type,
-		Deposed: w.Deposed, ActionReason: w.ActionReason,
-	}
-	if len(w.Change) == 0 || string(w.Change) == "null" {
-		return Change{}, fmt.Errorf("%s %s has no change object", what, c.Address)
-	}
-	var body wireChangeBody
-	if err := strictObject(w.Change, &body, what+" "+c.Address+" change"); err != nil {
-		return Change{}, err
-	}
-	if len(body.Actions) == 0 || string(body.Actions) == "null" {
-		return Change{}, fmt.Errorf("%s %s has no change.actions", what, c.Address)
-	}
-	if err := json.Unmarshal(body.Actions, &c.Actions); err != nil {
-		return Change{}, fmt.Errorf("%s %s: change.actions must be a list of strings", what, c.Address)
-	}
-	if len(c.Actions) == 0 {
-		return Change{}, fmt.Errorf("%s %s: change.actions is empty", what, c.Address)
-	}
-	if len(body.ReplacePaths) > 0 && string(body.ReplacePaths) != "null" {
-		var paths [][]any
-		if err := json.Unmarshal(body.ReplacePaths, &paths); err != nil {
-			return Change{}, fmt.Errorf("%s %s: change.replace_paths must be a list of paths", what, c.Address)
-		}
-		for _, path := range paths {
-			c.ReplacePaths = append(c.ReplacePaths, renderPath(path))
-		}
-	}
-	if len(body.Importing) > 0 && string(body.Importing) != "null" {
-		var imp struct {
-			ID string `json:"id"`
-		}
-		if err := json.Unmarshal(body.Importing, &imp); err != nil {
-			return Change{}, fmt.Errorf("%s %s: change.importing must be an object", what, c.Address)
-		}
-		c.Importing = true
-		c.ImportID = imp.ID
+	case !hasAddress:
+		return Change{}, errAt(start, "type", "%s has no address", what)
+	case !hasBody:
+		return Change{}, errAt(start, "type", "%s %s has no change object", what, c.Address)
+	case !hasActions:
+		return Change{}, errAt(start, "type", "%s %s has no change.actions", what, c.Address)
 	}
 	return c, nil
 }
 
-func parseDeferred(raw json.RawMessage) (Deferred, error) {
-	var w struct {
-		Reason         string          `json:"reason"`
-		ResourceChange json.RawMessage `json:"resource_change"`
+// actions reads change.actions: a non-empty list of strings. null, an empty list or any
+// other element is unusable input: the guard must see every action to rule out a delete.
+func (r *reader) actions(what string, c *Change) error {
+	b, off := r.peek()
+	if b != '[' {
+		return errAt(off, "type", "%s: change.actions must be a list of strings, got %s", what, jsonKind(b))
 	}
-	if err := strictObject(raw, &w, "deferred_changes entry"); err != nil {
-		return Deferred{}, err
+	err := r.array(what, func(off int64) error {
+		a, err := r.str(what, false)
+		if err != nil {
+			b, _ := r.peek()
+			return errAt(off, "type", "%s: change.actions must be a list of strings, got an element that is %s", what, jsonKind(b))
+		}
+		c.Actions = append(c.Actions, a)
+		return nil
+	})
+	if err == nil && len(c.Actions) == 0 {
+		return errAt(off, "type", "%s: change.actions is empty", what)
 	}
-	if len(w.ResourceChange) == 0 || string(w.ResourceChange) == "null" {
-		return Deferred{}, fmt.Errorf("deferred_changes entry has no resource_change")
-	}
-	c, err := parseChange(w.ResourceChange, "deferred_changes resource_change")
-	if err != nil {
-		return Deferred{}, err
-	}
-	return Deferred{Reason: w.Reason, Change: c}, nil
+	return err
 }
 
-// strictObject decodes an object, turning encoding/json's type errors into one sentence.
-func strictObject(raw json.RawMessage, v any, what string) error {
-	if t := firstByte(raw); t != '{' {
-		return fmt.Errorf("%s must be an object, got %s", what, jsonKind(t))
+// replacePaths reads change.replace_paths: a list of paths, each a list of attribute names
+// and indexes.
+func (r *reader) replacePaths(what string, c *Change) error {
+	bad := func(off int64) error {
+		return errAt(off, "type", "%s: change.replace_paths must be a list of paths", what)
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return fmt.Errorf("%s: field %q must be a %s, got %s", what, te.Field, te.Type.Kind(), te.Value)
+	return r.array(what+": change.replace_paths", func(off int64) error {
+		if b, _ := r.peek(); b != '[' {
+			return bad(off)
 		}
-		return fmt.Errorf("%s: %v", what, err)
+		var steps []any
+		err := r.array(what, func(off int64) error {
+			switch b, _ := r.peek(); {
+			case b == '"' || b == '-' || (b >= '0' && b <= '9'):
+				t, _, err := r.token()
+				steps = append(steps, t)
+				return err
+			default:
+				return bad(off)
+			}
+		})
+		c.ReplacePaths = append(c.ReplacePaths, renderPath(steps))
+		return err
+	})
+}
+
+// importing reads change.importing: an object (or null) whose id names the adopted object.
+func (r *reader) importing(what string, c *Change) error {
+	b, off := r.peek()
+	switch b {
+	case 'n':
+		return r.skip("importing")
+	case '{':
+	default:
+		return errAt(off, "type", "%s: change.importing must be an object, got %s", what, jsonKind(b))
 	}
-	return nil
+	c.Importing = true
+	return r.fields(what+": change.importing", func(key string, _ int64) error {
+		if key != "id" {
+			return r.skip(key)
+		}
+		id, err := r.str(what+": change.importing.id", true)
+		c.ImportID = id
+		return err
+	})
+}
+
+// deferred reads one deferred_changes entry.
+func (r *reader) deferred() (Deferred, error) {
+	var d Deferred
+	start := r.next()
+	has := false
+	err := r.fields("deferred_changes entry", func(key string, keyOff int64) error {
+		if err := checkSpelling("deferred_changes entry", key, keyOff, deferredKeys, deferredKeysRead); err != nil {
+			return err
+		}
+		var err error
+		switch key {
+		case "reason":
+			d.Reason, err = r.str("deferred_changes entry: reason", true)
+		case "resource_change":
+			if b, _ := r.peek(); b == 'n' {
+				return r.skip(key)
+			}
+			has = true
+			d.Change, err = r.change("deferred_changes resource_change")
+		default:
+			err = r.skip(key)
+		}
+		return err
+	})
+	if err == nil && !has {
+		return Deferred{}, errAt(start, "type", "deferred_changes entry has no resource_change")
+	}
+	return d, err
 }
 
 // renderPath turns ["metadata", 0, "name"] into metadata[0].name.
@@ -380,96 +488,13 @@ func renderPath(steps []any) string {
 				b.WriteByte('.')
 			}
 			b.WriteString(v)
-		case float64:
-			fmt.Fprintf(&b, "[%d]", int64(v))
+		case json.Number:
+			fmt.Fprintf(&b, "[%s]", v)
 		default:
 			fmt.Fprintf(&b, "[%v]", v)
 		}
 	}
 	return b.String()
-}
-
-// offsetError carries the byte offset of the array element that was wrong.
-type offsetError struct {
-	off int64
-	err error
-}
-
-func (e *offsetError) Error() string { return e.err.Error() }
-
-func decodeString(dec *json.Decoder, dst *string) error {
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return err
-	}
-	if firstByte(raw) != '"' {
-		return fmt.Errorf("must be a string, got %s", jsonKind(firstByte(raw)))
-	}
-	return json.Unmarshal(raw, dst)
-}
-
-func decodeBool(dec *json.Decoder, dst *bool) error {
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return err
-	}
-	if t := firstByte(raw); t != 't' && t != 'f' {
-		return fmt.Errorf("must be a boolean, got %s", jsonKind(t))
-	}
-	return json.Unmarshal(raw, dst)
-}
-
-// decodeArray walks an array value element by element, handing each element's raw bytes and
-// start offset to fn. null is an empty array (producers omit or null empty lists).
-func decodeArray(dec *json.Decoder, data []byte, fn func(off int64, raw json.RawMessage) error) error {
-	start := skipSpace(data, dec.InputOffset(), ':')
-	if start < int64(len(data)) && data[start] != '[' {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return err
-		}
-		if string(raw) == "null" {
-			return nil
-		}
-		return fmt.Errorf("must be a list, got %s", jsonKind(firstByte(raw)))
-	}
-	if _, err := dec.Token(); err != nil { // '['
-		return err
-	}
-	for dec.More() {
-		off := skipSpace(data, dec.InputOffset(), ',')
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return err
-		}
-		if err := fn(off, raw); err != nil {
-			return err
-		}
-	}
-	_, err := dec.Token() // ']'
-	return err
-}
-
-// skipSpace returns the offset of the first byte at or after off that is neither blank nor
-// the separator sep (the decoder's offset can sit before a ':' or ',').
-func skipSpace(data []byte, off int64, sep byte) int64 {
-	for off < int64(len(data)) {
-		switch data[off] {
-		case ' ', '\t', '\r', '\n', sep:
-			off++
-		default:
-			return off
-		}
-	}
-	return off
-}
-
-func firstByte(raw []byte) byte {
-	t := bytes.TrimLeft(raw, " \t\r\n")
-	if len(t) == 0 {
-		return 0
-	}
-	return t[0]
 }
 
 func jsonKind(b byte) string {
@@ -530,10 +555,11 @@ func filePos(file string, lines lineIndex, off int64) finding.Position {
 // escapes non-ASCII in addresses rarely enough that this is what editors show too).
 type lineIndex []int64
 
+// A line ends at "\n", "\r\n" or a lone "\r" (JSON allows each as whitespace).
 func newLineIndex(data []byte) lineIndex {
 	idx := lineIndex{0}
 	for i, b := range data {
-		if b == '\n' {
+		if b == '\n' || b == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
 			idx = append(idx, int64(i+1))
 		}
 	}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# checks/preflight/bench.sh — latency benchmark of the live preflight (issue 4).
+# checks/preflight/bench.sh — latency benchmark of the live preflight.
 #
 # The whole preflight of an overlay with 20 scale sets runs against the GitHub stand-in
 # (50 ms injected per call) and the real kube-apiserver behind a TCP link with a 50 ms

@@ -17,6 +17,7 @@ import (
 // overlay declared expected are notices (shown, never alarming). Ok findings get no
 // annotation. The plain summary line follows so the job log ends like the text report.
 func WriteGitHub(w io.Writer, r *finding.Report, _ Options) error {
+	r = r.Redacted()
 	ew := &errWriter{w: w}
 	for _, f := range r.Findings {
 		cmd, title := "", f.Rule
@@ -34,7 +35,7 @@ func WriteGitHub(w io.Writer, r *finding.Report, _ Options) error {
 		}
 		var props []string
 		if f.File != "" {
-			props = append(props, "file="+escapeProperty(clean(f.File)))
+			props = append(props, "file="+escapeProperty(finding.PrintableLine(f.File)))
 			if f.Line > 0 {
 				props = append(props, fmt.Sprintf("line=%d", f.Line))
 				if f.Column > 0 {
@@ -42,12 +43,12 @@ func WriteGitHub(w io.Writer, r *finding.Report, _ Options) error {
 				}
 			}
 		}
-		props = append(props, "title="+escapeProperty(title))
+		props = append(props, "title="+escapeProperty(finding.PrintableLine(title)))
 		msg := f.Message
 		if f.NextAction != "" {
 			msg += "\nNext action: " + f.NextAction
 		}
-		ew.printf("::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(clean(msg)))
+		ew.printf("::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(finding.Printable(msg)))
 	}
 	ew.printf("%s\n", SummaryLine(r.Summary))
 	return ew.err
@@ -67,6 +68,7 @@ func escapeProperty(s string) string {
 // heading with the summary line, a findings table, the report's tables and the numbered
 // next actions.
 func WriteMarkdown(w io.Writer, r *finding.Report, opts Options) error {
+	r = r.Redacted()
 	ew := &errWriter{w: w}
 	ew.printf("### %s: %s\n\n", mdText(toolName(r)), SummaryLine(r.Summary))
 
@@ -135,12 +137,12 @@ func mdCell(s string) string {
 // mdText keeps user-controlled text (YAML values end up in messages) from injecting HTML
 // into the summary page.
 func mdText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(strings.TrimRight(clean(s), "\n"))
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(strings.TrimRight(finding.Printable(s), "\n"))
 }
 
 // mdCode makes text safe inside an inline code span.
 func mdCode(s string) string {
-	return strings.NewReplacer("`", "'", "|", `\|`, "\n", " ").Replace(clean(s))
+	return strings.NewReplacer("`", "'", "|", `\|`, "\n", " ").Replace(finding.PrintableLine(s))
 }
 
 // StepSummaryEnv is the variable GitHub Actions sets to the job summary file.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -32,6 +33,7 @@ type jsonFinding struct {
 // WriteJSON renders the canonical JSON report, indented, ending with a newline. It decodes
 // back with finding.Decode.
 func WriteJSON(w io.Writer, r *finding.Report) error {
+	r = r.Redacted()
 	out := jsonReport{
 		Findings: make([]jsonFinding, 0, len(r.Findings)),
 		Summary:  r.Summary,
@@ -49,9 +51,20 @@ func WriteJSON(w io.Writer, r *finding.Report) error {
 			Message: f.Message, NextAction: f.NextAction, Expected: f.Expected,
 		})
 	}
-	enc := json.NewEncoder(w)
+	return encodeJSON(w, out)
+}
+
+// encodeJSON writes v indented, ending with a newline, with every finding.Unsafe rune
+// escaped (JSON and SARIF share it).
+func encodeJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	// Messages quote YAML and HCL; "<" and "&" stay readable for people diffing goldens.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeUnsafeJSON(b.Bytes()))
+	return err
 }

@@ -56,6 +56,7 @@ type junitFailure struct {
 
 // WriteJUnit renders JUnit XML.
 func WriteJUnit(w io.Writer, r *finding.Report, opts Options) error {
+	r = r.Redacted()
 	byRule := map[string][]finding.Finding{}
 	for _, f := range r.Findings {
 		byRule[f.Rule] = append(byRule[f.Rule], f)
@@ -69,7 +70,7 @@ func WriteJUnit(w io.Writer, r *finding.Report, opts Options) error {
 		if !ok {
 			i = len(doc.Suites)
 			suiteIndex[gate] = i
-			doc.Suites = append(doc.Suites, junitSuite{Name: gate})
+			doc.Suites = append(doc.Suites, junitSuite{Name: finding.PrintableLine(gate)})
 		}
 		c := junitCaseFor(gate, rule, byRule[rule.ID], opts)
 		s := &doc.Suites[i]
@@ -95,7 +96,7 @@ func WriteJUnit(w io.Writer, r *finding.Report, opts Options) error {
 }
 
 func junitCaseFor(gate string, rule finding.Rule, fs []finding.Finding, opts Options) junitCase {
-	c := junitCase{ClassName: gate, Name: rule.ID}
+	c := junitCase{ClassName: finding.PrintableLine(gate), Name: finding.PrintableLine(rule.ID)}
 	var failing, other []finding.Finding
 	for _, f := range fs {
 		fails := f.Severity == finding.Blocker ||
@@ -150,7 +151,7 @@ func findingBlock(fs []finding.Finding) string {
 		b.WriteString("\n")
 		if f.NextAction != "" {
 			b.WriteString("  next action: ")
-			b.WriteString(indentContinuation(f.NextAction, "    "))
+			b.WriteString(indentContinuation(finding.Printable(f.NextAction), "    "))
 			b.WriteString("\n")
 		}
 	}

@@ -6,6 +6,13 @@
 // Renderers only read the report; call Report.Finalize first so findings are sorted and the
 // summary is current (package checker does this for you). No renderer ever prints a path the
 // report does not carry, so reports stay free of absolute or sandbox paths.
+//
+// Every value is untrusted text (overlay files, file names, API answers). Every Write
+// function first passes the report through finding.Report.Redacted, so no registered credential is
+// written in any format; the line-oriented formats print every value through
+// finding.Printable or finding.PrintableLine, and the JSON formats escape what
+// finding.Unsafe names, so no value carries a raw control character or starts a line that
+// a CI runner obeys.
 package render
 
 import (
@@ -13,7 +20,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 )
@@ -104,7 +111,7 @@ func Bytes(f Format, r *finding.Report, opts Options) ([]byte, error) {
 // toolName is the producer shown in JUnit, SARIF and the step summary.
 func toolName(r *finding.Report) string {
 	if r.Tool != "" {
-		return r.Tool
+		return finding.PrintableLine(r.Tool)
 	}
 	return "checker"
 }
@@ -156,25 +163,28 @@ func rulesInOrder(r *finding.Report) []finding.Rule {
 	return out
 }
 
-// clean makes text from overlay files safe to print: invalid UTF-8 becomes U+FFFD and
-// control characters other than newline and tab are shown as \xNN, so a crafted YAML value
-// cannot move a terminal's cursor, forge a second finding line or break a log viewer.
-func clean(s string) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\r\n", "\n")
-	if strings.IndexFunc(s, isHostileControl) < 0 {
-		return s
+// escapeUnsafeJSON writes the runes finding.Unsafe names as \uNNNN escapes in encoded JSON,
+// and "##[" (a legacy workflow command anywhere in a line of a job log) as "#\u0023[".
+// encoding/json already escapes C0 controls and the line separators but leaves DEL, C1
+// controls and bidirectional overrides raw. Outside strings JSON text is ASCII without '#',
+// so every such rune is inside a string and its escape decodes to the same value.
+func escapeUnsafeJSON(b []byte) []byte {
+	if bytes.IndexFunc(b, finding.Unsafe) < 0 && !bytes.Contains(b, []byte("##[")) {
+		return b
 	}
-	var b strings.Builder
-	for _, r := range s {
-		if isHostileControl(r) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
+	out := make([]byte, 0, len(b)+32)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r != '\n' && r != '\t' && finding.Unsafe(r):
+			out = fmt.Appendf(out, `\u%04x`, r)
+		case bytes.HasPrefix(b, []byte("##[")):
+			out = append(out, `#\u0023[`...)
+			n = len("##[")
+		default:
+			out = append(out, b[:n]...)
 		}
-		b.WriteRune(r)
+		b = b[n:]
 	}
-	return b.String()
-}
-
-func isHostileControl(r rune) bool {
-	return unicode.IsControl(r) && r != '\n' && r != '\t'
+	return out
 }

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -97,6 +96,7 @@ type sarifSuppression struct {
 // scanning files it as dismissed), info "note". Ok findings are not results: a passing rule
 // is visible as a rule of the driver.
 func WriteSARIF(w io.Writer, r *finding.Report, opts Options) error {
+	r = r.Redacted()
 	rules := rulesInOrder(r)
 	index := make(map[string]int, len(rules))
 	driver := sarifDriver{Name: toolName(r), Version: opts.ToolVersion, Rules: make([]sarifRule, 0, len(rules))}
@@ -153,10 +153,7 @@ func WriteSARIF(w io.Writer, r *finding.Report, opts Options) error {
 		run.Results = append(run.Results, res)
 	}
 
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+	return encodeJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
 // sarifURI turns a root-relative path into a relative URI reference (forward slashes,

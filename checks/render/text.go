@@ -23,6 +23,7 @@ import (
 // Sections are separated by one blank line and omitted when empty; the summary line is
 // always last so scripts can `tail -n1`.
 func WriteText(w io.Writer, r *finding.Report, opts Options) error {
+	r = r.Redacted()
 	ew := &errWriter{w: w}
 	wrote := false
 	section := func() {
@@ -55,7 +56,7 @@ func WriteText(w io.Writer, r *finding.Report, opts Options) error {
 		section()
 		ew.printf("Next actions:\n")
 		for i, a := range actions {
-			ew.printf("  %d. %s\n", i+1, indentContinuation(clean(a), "     "))
+			ew.printf("  %d. %s\n", i+1, indentContinuation(finding.Printable(a), "     "))
 		}
 	}
 
@@ -71,14 +72,14 @@ func WriteText(w io.Writer, r *finding.Report, opts Options) error {
 func FindingLine(f finding.Finding) string {
 	var b strings.Builder
 	if pos := f.Position.String(); pos != "" {
-		b.WriteString(clean(pos))
+		b.WriteString(finding.PrintableLine(pos))
 		b.WriteString(": ")
 	}
 	b.WriteString(f.Severity.String())
 	b.WriteString(" ")
-	b.WriteString(clean(f.Rule))
+	b.WriteString(finding.PrintableLine(f.Rule))
 	b.WriteString(": ")
-	b.WriteString(indentContinuation(clean(f.Message), "    "))
+	b.WriteString(indentContinuation(finding.Printable(f.Message), "    "))
 	if f.Expected {
 		b.WriteString(" (expected)")
 	}
@@ -94,7 +95,7 @@ func indentContinuation(s, indent string) string {
 // column is not padded so no line carries trailing blanks.
 func writeTextTable(ew *errWriter, t finding.Table) {
 	if t.Title != "" {
-		ew.printf("%s:\n", clean(t.Title))
+		ew.printf("%s:\n", finding.PrintableLine(t.Title))
 	}
 	var rows [][]string
 	if len(t.Columns) > 0 {
@@ -105,7 +106,7 @@ func writeTextTable(ew *errWriter, t finding.Table) {
 	for i, row := range rows {
 		cells := make([]string, len(row))
 		for j, c := range row {
-			cells[j] = clean(c)
+			cells[j] = finding.PrintableLine(c)
 			if j >= len(width) {
 				width = append(width, 0)
 			}

@@ -30,6 +30,7 @@ func syntheticEstate(n int) []*overlay.Overlay {
 			rs.RunnerScaleSetName.Value = rs.Key.Value
 			rs.RunnerLabel.Value = l
 			rs.RunnerType.Value = labelClass(l)
+			rs.RunnerLabels = overlay.StringList{Set: true, Values: []overlay.String{{Value: "self-hosted", Set: true}}}
 			tv.ExtraRunnerSets = append(tv.ExtraRunnerSets, rs)
 		}
 		out = append(out, o)

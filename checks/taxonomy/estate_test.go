@@ -24,23 +24,24 @@ func TestCheckEstate(t *testing.T) {
 		{
 			name: "two overlays on honey share two labels",
 			want: []string{
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":26:29",
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":15:25",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":45:29",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":16:29",
 			},
 			tables: 1,
 			msg:    "not a global cap",
 		},
 		{
 			name: "jess keeps the core default nix names: scale set and release collide",
-			mutate: func(_, jess *overlay.Overlay) {
+			mutate: func(tiny, jess *overlay.Overlay) {
+				tiny.Tfvars[0].Lanes[0].RunnerName = overlay.String{}
 				jess.Tfvars[0].Lanes[0].RunnerName = overlay.String{}
 				jess.Tfvars[0].Lanes[0].ScaleSetName = overlay.String{}
 			},
 			want: []string{
-				"blocker taxonomy/estate-scale-set-collision @" + jessRoot + "/" + jessTV + ":12:29",
-				"blocker taxonomy/estate-scale-set-collision @" + jessRoot + "/" + jessTV + ":12:29",
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":26:29",
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":15:25",
+				"blocker taxonomy/estate-scale-set-collision @" + jessRoot + "/" + jessTV + ":14:29",
+				"blocker taxonomy/estate-scale-set-collision @" + jessRoot + "/" + jessTV + ":14:29",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":45:29",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":16:29",
 			},
 			tables: 1,
 			msg:    `scale-set name "tinyland-nix" in namespace arc-runners on cluster honey is used by both overlay ` + tinyRoot,
@@ -51,9 +52,9 @@ func TestCheckEstate(t *testing.T) {
 				set0(jess).RunnerScaleSetName.Value = "tinyland-nix-heavy"
 			},
 			want: []string{
-				"blocker taxonomy/estate-scale-set-collision @" + jessRoot + "/" + jessTV + ":20:29",
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":26:29",
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":15:25",
+				"blocker taxonomy/estate-scale-set-collision @" + jessRoot + "/" + jessTV + ":35:29",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":45:29",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":16:29",
 			},
 			tables: 1,
 		},
@@ -65,8 +66,8 @@ func TestCheckEstate(t *testing.T) {
 				jess.Tfvars[0].RunnerNamespace = str("arc-runners-jess", at(jessTV, 4, 25))
 			},
 			want: []string{
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":26:29",
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":15:25",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":45:29",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":16:29",
 			},
 			tables: 1,
 		},
@@ -84,8 +85,8 @@ func TestCheckEstate(t *testing.T) {
 				jess.Org.Cluster.Name = overlay.String{}
 			},
 			want: []string{
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":26:29",
-				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":15:25",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":45:29",
+				"info taxonomy/estate-shared-capacity @" + tinyRoot + "/" + tinyTV + ":16:29",
 			},
 			tables: 1,
 		},
@@ -136,9 +137,11 @@ func TestEstateCapacityTable(t *testing.T) {
 		t.Errorf("title %q", tb.Title)
 	}
 	want := [][]string{
+		{"tinyland-dind", "1", "e2e/overlays/tinyland-org: tinyland-dind (2)", "2"},
 		{"tinyland-docker", "1", "e2e/overlays/tinyland-org: tinyland-docker (core default)", "1 set(s) at the core default"},
-		{"tinyland-nix", "2", "e2e/overlays/tinyland-org: tinyland-nix (4); e2e/overlays/jess-personal: jesssullivan-nix (2)", "6"},
+		{"tinyland-nix", "2", "e2e/overlays/tinyland-org: tinyland-nix (6); e2e/overlays/tinyland-org: tinyland-nix-compute-expansion (1); e2e/overlays/jess-personal: jesssullivan-nix (2)", "9"},
 		{"tinyland-nix-heavy", "2", "e2e/overlays/tinyland-org: tinyland-nix-heavy (2); e2e/overlays/jess-personal: tinyland-nix-heavy-compute-expansion (1)", "3"},
+		{"tinyland-nix-kvm", "1", "e2e/overlays/tinyland-org: tinyland-nix-kvm (1)", "1"},
 	}
 	if len(tb.Rows) != len(want) {
 		t.Fatalf("rows %q", tb.Rows)
@@ -173,7 +176,7 @@ func TestEstateCollisionNamesBothFiles(t *testing.T) {
 				t.Errorf("next action lacks %q: %s", want, f.NextAction)
 			}
 		}
-		if f.File != "e2e/overlays/jess-personal/"+jessTV || f.Line != 11 {
+		if f.File != "e2e/overlays/jess-personal/"+jessTV || f.Line != 13 {
 			t.Errorf("position %s, want the second overlay's value", f.Position)
 		}
 	}

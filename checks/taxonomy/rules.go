@@ -1,4 +1,4 @@
-// Package taxonomy is the runner taxonomy gate (SPEC 3.2) and the multi-overlay estate check.
+// Package taxonomy is the runner taxonomy gate and the multi-overlay estate check.
 //
 // Workflow-facing runner labels are capability classes shared by every overlay
 // (tinyland-nix, tinyland-nix-heavy, ...). Owner, repository and scale-set identity is
@@ -27,7 +27,7 @@
 // Decisions:
 //   - The core's arc-runner module publishes runner_label in the scale set's labels, so a set
 //     whose runner_label differs from its scale-set name publishes it explicitly even when
-//     runner_labels lists only generic labels (the seeds' own example). A set without
+//     runner_labels lists only generic labels (the personal overlay's compute-expansion set does so). A set without
 //     runner_label, or whose label is its scale-set name and nothing else, relies on ARC
 //     inferring the label from the name: a blocker.
 //   - Scale-set names, release names, namespaces, secrets and every other default come from
@@ -98,7 +98,7 @@ var estateRules = []finding.Rule{
 // rules (registered by Check) followed by the estate rules (registered by CheckEstate).
 func Rules() []finding.Rule {
 	out := append([]finding.Rule(nil), overlayRules...)
-	return append(out, estateRules...)
+	return finding.WithDocs(append(out, estateRules...), ruleDocs)
 }
 
 // OverlayRules are the rules Check evaluates.

@@ -121,21 +121,28 @@ func (c *gateRun) checkLabel(v deploy.Value, file, key string) {
 		return
 	}
 	pos := posOr(v.Pos, overlay.Pos{}, file)
+	// An extra set's runner_label must also be listed in its runner_labels
+	// (taxonomy/label-not-published), so the fix names both keys: changing only one would
+	// trade this blocker for that one.
+	also := ""
+	if set, ok := strings.CutSuffix(key, ".runner_label"); ok {
+		also = fmt.Sprintf(" List that label in %s.runner_labels too (replacing %q there if it is listed), so the set publishes it.", set, label)
+	}
 	if reason := labels.MintedReason(label, c.id); reason != "" {
 		c.add(RuleMintedLabel, finding.Blocker, pos,
 			fmt.Sprintf("%s %q is a minted label: %s", key, label, reason),
-			fmt.Sprintf("Set %s in %s to the shared capability label this runner provides (%s); owner, repository and scale-set identity belongs in runner_scale_set_name and github_config_url, never in a workflow label.", key, file, c.sharedHint()))
+			fmt.Sprintf("Set %s in %s to the shared capability label this runner provides (%s); owner, repository and scale-set identity belongs in runner_scale_set_name and github_config_url, never in a workflow label.%s", key, file, c.sharedHint(), also))
 		return
 	}
 	if !labels.WellFormed(label) {
 		c.add(RuleMalformedLabel, finding.Blocker, pos,
 			fmt.Sprintf("%s %q is not a capability label: labels follow tinyland-<nix|docker|dind>[-<capability>...] in lower case", key, label),
-			fmt.Sprintf("Set %s in %s to one of the shared capability labels (%s).", key, file, c.sharedHint()))
+			fmt.Sprintf("Set %s in %s to one of the shared capability labels (%s).%s", key, file, c.sharedHint(), also))
 		return
 	}
 	c.add(RuleUnknownLabel, finding.Blocker, pos,
 		fmt.Sprintf("%s %q is not a shared capability label (shared: %s)", key, label, c.sharedHint()),
-		fmt.Sprintf("Set %s in %s to one of the shared capability labels (%s); a new capability class is added to the core's shared labels first, never minted in an overlay.", key, file, c.sharedHint()))
+		fmt.Sprintf("Set %s in %s to one of the shared capability labels (%s); a new capability class is added to the core's shared labels first, never minted in an overlay.%s", key, file, c.sharedHint(), also))
 }
 
 // checkLaneLabels: a deployed built-in lane publishes tinyland-<kind>, which must be in the
@@ -192,9 +199,15 @@ func (c *gateRun) checkPublished(st *deploy.Stack, s *deploy.ScaleSet) {
 		if s.Name.Defaulted {
 			how = "runner_scale_set_name is unset, so the scale set is named after its label"
 		}
+		next := fmt.Sprintf("Add %q to %s.runner_labels in %s (and give the set an owner-distinct %s.runner_scale_set_name).", label, key, st.File, key)
+		if !c.shared[label] {
+			// The label is no shared class (its own finding says why): publishing it would
+			// publish a label the gate blocks, so the fix is a shared label, listed.
+			next = fmt.Sprintf("Set %s.runner_label in %s to the shared capability label the set serves (%s) and list that label in %s.runner_labels.", key, st.File, c.sharedHint(), key)
+		}
 		c.add(RuleLabelNotPublished, finding.Blocker, s.Label.Pos,
 			fmt.Sprintf("%s publishes %q only through its scale-set name (%s): the label is inferred from the name, not published, and breaks once the name is made owner-distinct", key, label, how),
-			fmt.Sprintf("Add %q to %s.runner_labels in %s (and give the set an owner-distinct %s.runner_scale_set_name).", label, key, st.File, key))
+			next)
 	}
 }
 

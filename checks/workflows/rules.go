@@ -1,4 +1,4 @@
-// Package workflows is the workflows gate (SPEC 3.3): every job of an overlay's GitHub
+// Package workflows is the workflows gate: every job of an overlay's GitHub
 // Actions workflows must target shared capability labels, and jobs on shared self-hosted
 // runners must not hand untrusted code secrets, deployment environments or a write token.
 //
@@ -17,7 +17,12 @@
 //	| workflows/untrusted-secrets | blocker | a job on a shared self-hosted label reachable from a pull request references secrets.* | gate the job to trusted events or drop the secret |
 //	| workflows/untrusted-environment | blocker | such a job binds environment: | gate the job or drop the environment |
 //	| workflows/untrusted-write-permissions | blocker | such a job has a write scope or write-all, its own or inherited from the workflow | set read-only permissions or gate the job |
-//	| workflows/default-permissions | info | such a job sets no permissions anywhere (the token gets the repository default) | — |
+//	| workflows/default-permissions | blocker / warning | a workflow with a shared-label job has no workflow-level permissions: (blocker when such a job sets none either, warning when each sets its own) | add permissions: contents: read at the top level |
+//	| workflows/workflow-write-permissions | blocker | such a workflow's workflow-level permissions grant write (or write-all) | move write scopes to the jobs that need them |
+//	| workflows/action-not-pinned | blocker | a shared-label job uses an action by tag/branch/short SHA, or a docker:// image by tag | pin the full commit SHA (or @sha256 digest) |
+//	| workflows/checkout-persist-credentials | blocker | a checkout on a shared-label job without persist-credentials: false | add persist-credentials: false |
+//	| workflows/checkout-credential | blocker | a checkout gets token:/ssh-key: carrying a stored secret or github.token in a job a pull request reaches, or not declared in enrollment.credentials | gate the job and declare the credential, or drop the input |
+//	| workflows/retired-credential | blocker | any workflow references a name in enrollment.credentials.retired | use the replacement credential |
 //
 // # Decisions
 //
@@ -33,12 +38,15 @@
 // combined with !, &&, ||); anything else leaves the job reachable. The same reachability
 // decides pull_request_target. A reusable workflow that no workflow of the overlay calls
 // has no pull-request reachability here: its callers are judged in their own repositories.
-// Needs-chains are not followed: gate the dependent job's own if: too.
+// needs: chains are followed: a job runs only for the events every job it needs runs for,
+// unless its if: calls always(), failure() or cancelled(), which run after skipped needs.
 //
 // secrets.GITHUB_TOKEN is not counted as a secret reference: it is the job's own token,
 // whose power is what `permissions:` sets, and untrusted-write-permissions judges that.
 // A job without any permissions: gets the repository's default token permissions, which
-// live in repository settings the gate cannot see; that is reported as info, not a blocker.
+// live in repository settings the gate cannot see (and are write for older repositories and
+// many organizations), so workflows with shared-label jobs declare a read-only
+// workflow-level block: workflows/default-permissions.
 //
 // Security rules apply only to jobs that provably run on a shared self-hosted label. A
 // runs-on the gate cannot expand is an unresolved-expression warning, not a security
@@ -50,18 +58,23 @@ import "github.com/tinyland-inc/gf-enrollment/checks/finding"
 
 // Rule ids. Stable: never rename one, add a new id instead.
 const (
-	RuleUnknownLabel              = "workflows/unknown-label"
-	RuleMintedLabel               = "workflows/minted-label"
-	RuleNoCapabilityLabel         = "workflows/no-capability-label"
-	RuleGitHubHosted              = "workflows/github-hosted"
-	RuleRunnerGroup               = "workflows/runner-group"
-	RuleUnresolvedExpression      = "workflows/unresolved-expression"
-	RuleMissingRunsOn             = "workflows/missing-runs-on"
-	RulePullRequestTarget         = "workflows/pull-request-target"
-	RuleUntrustedSecrets          = "workflows/untrusted-secrets"
-	RuleUntrustedEnvironment      = "workflows/untrusted-environment"
-	RuleUntrustedWritePermissions = "workflows/untrusted-write-permissions"
-	RuleDefaultPermissions        = "workflows/default-permissions"
+	RuleUnknownLabel               = "workflows/unknown-label"
+	RuleMintedLabel                = "workflows/minted-label"
+	RuleNoCapabilityLabel          = "workflows/no-capability-label"
+	RuleGitHubHosted               = "workflows/github-hosted"
+	RuleRunnerGroup                = "workflows/runner-group"
+	RuleUnresolvedExpression       = "workflows/unresolved-expression"
+	RuleMissingRunsOn              = "workflows/missing-runs-on"
+	RulePullRequestTarget          = "workflows/pull-request-target"
+	RuleUntrustedSecrets           = "workflows/untrusted-secrets"
+	RuleUntrustedEnvironment       = "workflows/untrusted-environment"
+	RuleUntrustedWritePermissions  = "workflows/untrusted-write-permissions"
+	RuleDefaultPermissions         = "workflows/default-permissions"
+	RuleActionNotPinned            = "workflows/action-not-pinned"
+	RuleCheckoutPersistCredentials = "workflows/checkout-persist-credentials"
+	RuleCheckoutCredential         = "workflows/checkout-credential"
+	RuleWorkflowWritePermissions   = "workflows/workflow-write-permissions"
+	RuleRetiredCredential          = "workflows/retired-credential"
 )
 
 var rules = []finding.Rule{
@@ -87,9 +100,19 @@ var rules = []finding.Rule{
 		Help: "Deployment environments carry secrets and protection rules meant for trusted events; a job a pull request can trigger must not bind one unless its if: gates it to trusted events."},
 	{ID: RuleUntrustedWritePermissions, Summary: "jobs pull requests reach on shared runners have a read-only token",
 		Help: "Write scopes (or write-all), set on the job or inherited from the workflow, hand untrusted code a token that can change the repository; use read scopes unless the job's if: gates it to trusted events."},
-	{ID: RuleDefaultPermissions, Summary: "jobs pull requests reach on shared runners state their token permissions",
-		Help: "Without permissions: the token gets the repository's default, which may be write; stating permissions: contents: read makes the job's power reviewable."},
+	{ID: RuleDefaultPermissions, Summary: "workflows with jobs on shared runners declare workflow-level permissions",
+		Help: "Without a workflow-level permissions: block every job that sets none gets the repository's default token, which may be write and lives in settings the gate cannot see. A blocker when a job on a shared label inherits the default, a warning when each sets its own."},
+	{ID: RuleActionNotPinned, Summary: "actions on shared runners are pinned to full commit SHAs",
+		Help: "A tag or branch can be moved to other code after review; on a shared runner that code runs next to other jobs' caches and credentials. Local ./ actions and docker:// images pinned by @sha256 digest are exempt."},
+	{ID: RuleCheckoutPersistCredentials, Summary: "checkouts on shared runners set persist-credentials: false",
+		Help: "actions/checkout defaults to leaving the token in .git/config, readable by every later step and, on a reused runner, by what runs after the job."},
+	{ID: RuleCheckoutCredential, Summary: "checkouts on shared runners get stored credentials only in trusted, declared jobs",
+		Help: "A token: or ssh-key: input carrying a stored secret or github.token needs a job no pull request reaches (needs: chains count) and the credential declared in enrollment.credentials (preferred, fallback or checkout)."},
+	{ID: RuleWorkflowWritePermissions, Summary: "workflow-level permissions are read-only",
+		Help: "Workflow-level permissions are every job's default; write scopes (or write-all) belong on the job that needs them."},
+	{ID: RuleRetiredCredential, Summary: "no workflow references a retired credential",
+		Help: "Names in enrollment.credentials.retired are gone: a workflow that still reads one fails, or keeps alive a credential the overlay has retired."},
 }
 
 // Rules lists every rule the gate can emit, in a stable order.
-func Rules() []finding.Rule { return append([]finding.Rule(nil), rules...) }
+func Rules() []finding.Rule { return finding.WithDocs(rules, ruleDocs) }

@@ -37,6 +37,8 @@ type reachability struct {
 	repo string // owner/name of the overlay repository, lower case ("" when unknown)
 	memo map[string]map[string]trigger
 	busy map[string]bool
+	// allowed is the gate run's events-a-job-runs-for (if: and needs: chains).
+	allowed func(wf *overlay.Workflow, job *overlay.Job) ghexpr.EventSet
 }
 
 func newReachability(o *overlay.Overlay) *reachability {
@@ -75,6 +77,9 @@ func (r *reachability) events(wf *overlay.Workflow) map[string]trigger {
 					continue
 				}
 				allowed := jobAllowed(job)
+				if r.allowed != nil {
+					allowed = r.allowed(caller, job) // with the caller's needs: chain
+				}
 				callerEvents := r.events(caller)
 				for _, name := range sortedKeys(callerEvents) {
 					if _, have := out[name]; have || !allowed.Has(name) {
@@ -118,6 +123,50 @@ func jobAllowed(job *overlay.Job) ghexpr.EventSet {
 		return ghexpr.AllEvents()
 	}
 	return ghexpr.EventsAllowed(n)
+}
+
+// allowed is the set of events for which job can run: what its own if: lets through and,
+// unless that if: calls a status function that runs after skipped needs (always(),
+// failure(), cancelled()), what every job it needs lets through: a job whose needed job
+// was skipped is skipped too. Memoized per job; a needs cycle (GitHub rejects it) stops
+// the walk.
+func (c *gateRun) allowed(wf *overlay.Workflow, job *overlay.Job) ghexpr.EventSet {
+	if s, ok := c.allow[job]; ok {
+		return s
+	}
+	s := jobAllowed(job)
+	if c.busy == nil {
+		c.busy = map[*overlay.Job]bool{}
+	}
+	if len(job.Needs) > 0 && !c.busy[job] && !runsAfterSkipped(job) {
+		c.busy[job] = true
+		if c.jobsOf != wf {
+			c.jobsOf, c.jobIndex = wf, make(map[string]*overlay.Job, len(wf.Jobs))
+			for _, j := range wf.Jobs {
+				c.jobIndex[j.ID.Value] = j
+			}
+		}
+		for _, n := range job.Needs {
+			if other := c.jobIndex[n.Value]; other != nil {
+				s = s.Intersect(c.allowed(wf, other))
+			}
+		}
+		delete(c.busy, job)
+	}
+	c.allow[job] = s
+	return s
+}
+
+// runsAfterSkipped reports an if: with a status function other than success(), under which
+// a job runs even when a job it needs was skipped.
+func runsAfterSkipped(job *overlay.Job) bool {
+	l := strings.ToLower(job.If.Value)
+	for _, f := range []string{"always(", "failure(", "cancelled("} {
+		if strings.Contains(l, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // reachedJob is a job on a shared self-hosted label that a pull request can start.
@@ -184,7 +233,7 @@ func groupIDs(group []reachedJob) string {
 // label. It returns the job when a pull request reaches it, for the workflow-level pass.
 func (c *gateRun) checkSecurity(wf *overlay.Workflow, job *overlay.Job, use sharedUse) (reachedJob, bool) {
 	events := c.reach.events(wf)
-	allowed := jobAllowed(job)
+	allowed := c.allowed(wf, job)
 	id := job.ID.Value
 
 	if t, ok := events[pullRequestTarget]; ok && allowed.Has(pullRequestTarget) {
@@ -229,12 +278,8 @@ func (c *gateRun) checkSecurity(wf *overlay.Workflow, job *overlay.Job, use shar
 			fmt.Sprintf("Gate job %q in %s to trusted events %s, or drop environment: from it; deployment environments are for trusted events.", id, wf.File, trustedGate))
 	}
 
-	switch {
-	case job.Permissions != nil:
+	if job.Permissions != nil {
 		c.writePermissions(wf, []reachedJob{rj}, job.Permissions, "")
-	case wf.Permissions == nil:
-		c.add(RuleDefaultPermissions, finding.Info, job.Pos,
-			fmt.Sprintf("%s and sets no permissions:, so its token gets the repository's default permissions", reached), "")
 	}
 	return rj, true
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/ghexpr"
 	"github.com/tinyland-inc/gf-enrollment/checks/labels"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
@@ -25,12 +26,35 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 	if o == nil {
 		return r
 	}
+	c := newGateRun(o, opts, r)
+	for _, wf := range o.Workflows {
+		if ctx.Err() != nil {
+			return r
+		}
+		var reached []reachedJob
+		c.onShared = c.onShared[:0]
+		for _, job := range wf.Jobs {
+			if rj, ok := c.checkJob(wf, job); ok {
+				reached = append(reached, rj)
+			}
+		}
+		if len(reached) > 0 {
+			c.checkWorkflowLevel(wf, reached)
+		}
+		c.checkWorkflowPermissions(wf)
+		c.checkRetired(wf)
+	}
+	return r
+}
+
+func newGateRun(o *overlay.Overlay, opts Options, r *finding.Report) *gateRun {
 	c := &gateRun{
 		o:      o,
 		opts:   opts,
 		r:      r,
 		shared: map[string]string{},
 		seen:   map[string]bool{},
+		allow:  map[*overlay.Job]ghexpr.EventSet{},
 	}
 	for _, l := range labels.Shared(o) {
 		c.shared[strings.ToLower(l)] = l
@@ -40,21 +64,9 @@ func Check(ctx context.Context, o *overlay.Overlay, opts Options) *finding.Repor
 	// as in the taxonomy gate.
 	c.id = labels.IdentityOf(o).WithoutShared(labels.NewSet(c.sharedList))
 	c.reach = newReachability(o)
-	for _, wf := range o.Workflows {
-		if ctx.Err() != nil {
-			return r
-		}
-		var reached []reachedJob
-		for _, job := range wf.Jobs {
-			if rj, ok := c.checkJob(wf, job); ok {
-				reached = append(reached, rj)
-			}
-		}
-		if len(reached) > 0 {
-			c.checkWorkflowLevel(wf, reached)
-		}
-	}
-	return r
+	c.reach.allowed = c.allowed
+	c.creds = newCredentialPolicy(o)
+	return c
 }
 
 type gateRun struct {
@@ -66,6 +78,12 @@ type gateRun struct {
 	id         labels.Identity
 	reach      *reachability
 	seen       map[string]bool // findings already added (one label reached twice)
+	allow      map[*overlay.Job]ghexpr.EventSet
+	busy       map[*overlay.Job]bool
+	jobsOf     *overlay.Workflow // the workflow jobIndex indexes
+	jobIndex   map[string]*overlay.Job
+	creds      credentialPolicy
+	onShared   []sharedJob // jobs of the current workflow on a shared label
 }
 
 func (c *gateRun) add(rule string, sev finding.Severity, pos overlay.Pos, msg, next string) {
@@ -105,6 +123,8 @@ func (c *gateRun) checkJob(wf *overlay.Workflow, job *overlay.Job) (reachedJob, 
 	if shared == nil {
 		return reachedJob{}, false
 	}
+	c.onShared = append(c.onShared, sharedJob{job: job, use: *shared})
+	c.checkSteps(wf, job, *shared)
 	return c.checkSecurity(wf, job, *shared)
 }
 

@@ -112,7 +112,8 @@ echo "bazel: $(command -v bazel) ($(dpkg-query -W -f='${Version}' bazel-bootstra
 t0=$(now)
 go build -o "$scratch/bin/enrollcheck" ./tools/enrollcheck &&
   go build -o "$scratch/bin/gfenroll" ./tools/gfenroll &&
-  go build -o "$scratch/bin/custom_check" ./e2e/custom-check ||
+  go build -o "$scratch/bin/custom_check" ./e2e/custom-check &&
+  go build -o "$scratch/bin/materialize" ./checks/overlaytest/cmd/materialize ||
   die "go build of the checkers failed"
 echo "checkers built in $(elapsed "$t0" "$(now)") s (warm Go build cache)"
 
@@ -185,7 +186,7 @@ echo "bazel-remote $remote_version: pid $remote_pid, $remote_grpc (status $remot
 # The tinyland-org fixture overlay at the root, made a Bazel workspace that loads our rules.
 materialize() { # materialize BASE_OR_VARIANT_DIR OUT
   if [[ -f $1/VARIANT ]]; then
-    e2e/overlays/materialize.sh "$1" "$2" >/dev/null || die "materialize.sh $1 failed"
+    "$scratch/bin/materialize" "$1" "$2" >/dev/null || die "materialize $1 failed"
   else
     cp -RP "$1" "$2" || die "cannot copy $1"
   fi

@@ -3,12 +3,16 @@
 #
 #   e2e/kube/testenv.sh build   build (or find cached) kube-apiserver and etcd; prints the bin dir
 #   e2e/kube/testenv.sh start   build, then start etcd + kube-apiserver, install the ARC CRD,
-#                               write kubeconfigs and $GFENROLL_KUBE_TESTENV/env
+#                               write kubeconfigs and STATE/env; prints that env file's path
 #   e2e/kube/testenv.sh stop    stop both daemons (by pid, guarded) and remove the state dir
 #   e2e/kube/testenv.sh env     print the env file path of a running test environment
 #
 # Environment:
-#   GFENROLL_KUBE_TESTENV     state dir (default ${TMPDIR:-/tmp}/gfenroll-kube-testenv-$UID)
+#   GFENROLL_KUBE_TESTENV     state dir. Unset, start makes a fresh one per run
+#                             (${TMPDIR:-/tmp}/gfenroll-kube-testenv-$UID.XXXXXX), so two runs
+#                             by one user never share (or stop) each other's servers; the env
+#                             file exports it, and stop needs it. env without it finds the
+#                             one running environment of this user, and refuses when several run.
 #   GFENROLL_KUBE_CACHE       binary cache (default $HOME/.cache/gf-enrollment/kube)
 #   GFENROLL_KUBE_KEEP_STATE  1: stop keeps the state dir (logs, audit log) for inspection
 #
@@ -17,7 +21,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 build_dir="$here/build"
-state="${GFENROLL_KUBE_TESTENV:-${TMPDIR:-/tmp}/gfenroll-kube-testenv-$(id -u)}"
+state="${GFENROLL_KUBE_TESTENV:-}"
+state_prefix="${TMPDIR:-/tmp}/gfenroll-kube-testenv-$(id -u)"
 cache_root="${GFENROLL_KUBE_CACHE:-$HOME/.cache/gf-enrollment/kube}"
 
 # The restricted identity the preflight tests run as, and its kubeconfig context name
@@ -317,10 +322,30 @@ EOF
 	log "kube-apiserver $version ready at $url; source $state/env"
 }
 
+# find_state sets state to the one running environment of this user when no state dir
+# was given (the legacy fixed path counts too).
+find_state() {
+	[[ -z "$state" ]] || return 0
+	local found=() d
+	for d in "$state_prefix" "$state_prefix".*; do
+		[[ -f "$d/env" ]] && found+=("$d")
+	done
+	case ${#found[@]} in
+	0) die "no test environment running (none under $state_prefix*); start one with $0 start" ;;
+	1) state="${found[0]}" ;;
+	*) die "several test environments run (${found[*]}); set GFENROLL_KUBE_TESTENV to the one you mean" ;;
+	esac
+}
+
 cmd_start() {
 	need openssl curl awk
 	local bin
 	bin="$(cmd_build | tail -n 1)"
+	if [[ -z "$state" ]]; then
+		# Private to this run: another run's stop can never reach it.
+		state="$(mktemp -d "$state_prefix.XXXXXX")"
+		export GFENROLL_KUBE_TESTENV="$state"
+	fi
 	cmd_stop # leftovers of an aborted run in the same state dir
 	# Whatever fails or is interrupted from here on must not leave daemons running.
 	child=""
@@ -336,6 +361,7 @@ cmd_start() {
 		if wait "$child"; then
 			child=""
 			trap - EXIT INT TERM
+			printf '%s\n' "$state/env"
 			return 0
 		fi
 		child=""
@@ -355,7 +381,11 @@ stop_child() {
 case "${1:-}" in
 build) cmd_build ;;
 start) cmd_start ;;
-stop) cmd_stop ;;
+stop)
+	# Only the environment named: stopping "the" one by guess could stop another run's.
+	[[ -n "$state" ]] || die "stop needs GFENROLL_KUBE_TESTENV (the env file of the environment exports it)"
+	cmd_stop
+	;;
 __start_once)
 	# Interrupted: kill the daemons started so far, even one whose pid file is not
 	# written yet (bash runs the trap between `daemon &` and `echo $! >pidfile`).
@@ -363,6 +393,7 @@ __start_once)
 	start_once "$2"
 	;;
 env)
+	find_state
 	[[ -f "$state/env" ]] || die "no test environment running in $state"
 	printf '%s\n' "$state/env"
 	;;

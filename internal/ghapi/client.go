@@ -19,6 +19,8 @@ import (
 	"time"
 
 	gogh "github.com/google/go-github/v89/github"
+
+	"github.com/tinyland-inc/gf-enrollment/internal/redact"
 )
 
 // DefaultAPIURL is GitHub.com's REST API root.
@@ -78,6 +80,7 @@ type Client struct {
 
 // NewClient builds a client. The error (a bad --github-api-url) is a usage error.
 func NewClient(cfg ClientConfig) (*Client, error) {
+	redact.Register(cfg.Token)
 	raw := cfg.APIURL
 	if raw == "" {
 		raw = DefaultAPIURL
@@ -127,7 +130,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		},
 	}
 	s := u.String()
-	gh, err := gogh.NewClient(gogh.WithHTTPClient(hc), gogh.WithURLs(&s, &s), gogh.WithUserAgent("gfenroll-preflight"))
+	// go-github remembers a rate limit from one answer and then refuses other calls
+	// client-side until it resets; with concurrent calls, whether a call was sent or refused
+	// would depend on timing, so one GitHub state could give two reports. The transport
+	// alone decides, per answer, what to wait out; every call reaches it.
+	gh, err := gogh.NewClient(gogh.WithHTTPClient(hc), gogh.WithURLs(&s, &s), gogh.WithUserAgent("gfenroll-preflight"),
+		gogh.WithDisableRateLimitCheck())
 	if err != nil {
 		return nil, fmt.Errorf("github client: %w", err)
 	}
@@ -146,20 +154,12 @@ func (c *Client) HasToken() bool { return c != nil && c.token != "" }
 // APIURL is the API root, safe to print.
 func (c *Client) APIURL() string { return redactURL(c.apiURL.String()) }
 
-// Scrub removes the token from s. Every message the package produces goes through it:
-// nothing upstream should ever put the token in an error, and this makes sure.
+// Scrub removes the token (and every other credential the process registered) from s.
+// Every message the package produces goes through it: nothing upstream should ever put the
+// token in an error, and this makes sure. Only whole occurrences are replaced, so a short
+// token cannot corrupt a SHA or a label.
 func (c *Client) Scrub(s string) string {
-	if c == nil {
-		return s
-	}
-	return scrub(s, c.token)
-}
-
-func scrub(s, token string) string {
-	if token == "" || !strings.Contains(s, token) {
-		return s
-	}
-	return strings.ReplaceAll(s, token, "[REDACTED]")
+	return redact.String(s)
 }
 
 // redactURL drops userinfo from a URL for messages.

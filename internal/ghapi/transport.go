@@ -116,12 +116,23 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		wait := t.backoffFor(attempt)
 		if !t.fits(ctx, wait) {
-			return nil, last
+			return nil, outOfTime(req, last)
 		}
 		if err := t.sleep(ctx, wait); err != nil {
-			return nil, last
+			return nil, outOfTime(req, last)
 		}
 	}
+}
+
+// outOfTime is the failure of a call whose retries the caller's deadline cut short. A
+// server that never answers is then reported the same way whether the deadline fell
+// inside an attempt or just before the next one (which depends on scheduling): as the
+// deadline, not as a count of attempts.
+func outOfTime(req *http.Request, last *CallError) error {
+	if last.Kind != "timeout" {
+		return last
+	}
+	return fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, context.DeadlineExceeded)
 }
 
 // attempt sends one try and reads its whole body under the per-call deadline. It returns

@@ -34,11 +34,19 @@ type Source struct {
 	Home string
 }
 
-// Where names the kubeconfig for messages: "--kubeconfig <path as given>", "$KUBECONFIG"
-// or "~/.kube/config".
+// Where names the kubeconfig for messages: "--kubeconfig <path as given>" (the home
+// directory written as "~", so a report reads the same on every machine), "$KUBECONFIG" or
+// "~/.kube/config".
 func (s Source) Where() string {
 	switch {
 	case s.Path != "":
+		home := s.Home
+		if home == "" {
+			home, _ = os.UserHomeDir()
+		}
+		if len(home) >= 2 {
+			return "--kubeconfig " + strings.ReplaceAll(s.Path, home, "~")
+		}
 		return "--kubeconfig " + s.Path
 	case s.Env != "":
 		return "$KUBECONFIG"
@@ -136,4 +144,15 @@ func hideHome(err error, home string) error {
 		return err
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), home, "~"))
+}
+
+// HideHome writes the home directory's absolute path in msg as "~", for messages about
+// client setup that client-go builds from kubeconfig paths (certificate and key files):
+// a report must read the same on every machine.
+func HideHome(msg string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || len(home) < 2 {
+		return msg
+	}
+	return strings.ReplaceAll(msg, home, "~")
 }

@@ -48,7 +48,7 @@ const (
 
 // Rules lists every rule the command emits, in a stable order.
 func Rules() []finding.Rule {
-	return []finding.Rule{
+	return finding.WithDocs([]finding.Rule{
 		{ID: RulePlan, Summary: "What --dry-run would write (nothing is written)"},
 		{ID: RuleApplied, Summary: "The App secret is in place in a namespace (created, updated or unchanged)"},
 		{ID: RuleNotWritten, Summary: "A namespace refused the secret in the server-side dry run, so nothing was written anywhere",
@@ -59,7 +59,7 @@ func Rules() []finding.Rule {
 			Help: "ARC refuses a secret carrying both a PAT (github_token) and App credentials; keys another field manager owns are not removed by apply."},
 		{ID: RuleOtherSecret, Summary: "An extra runner set uses another secret, which this command does not write"},
 		{ID: RuleContextOverride, Summary: "--context differs from organization.yaml's substrate.cluster.context"},
-	}
+	}, ruleDocs)
 }
 
 // Plan is a fully validated run: where the secret goes and what it holds.

@@ -255,7 +255,7 @@ func TestKubeRefusalsWriteNothing(t *testing.T) {
 	})
 	t.Run("conflict with a secret made by kubectl", func(t *testing.T) {
 		s := newKubeScenario(t, true, true, true)
-		// The ad hoc way the seeds retire: kubectl create secret, other values.
+		// The ad hoc way an operator may have made it: kubectl create secret, other values.
 		s.env.CreateSecret(t, s.run, "github-app-secret", kubetest.AppSecretData())
 		before := s.stored(t, s.run)
 		r := applyReport(t, s, s.client)
@@ -377,4 +377,5 @@ func grantClusterWide(t *testing.T, env *kubetest.Env, user string, rules ...rba
 	if _, err := cs.ClusterRoleBindings().Create(kctx(t), crb, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	env.WaitAllowed(t, "", user, rules...)
 }

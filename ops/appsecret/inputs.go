@@ -1,5 +1,5 @@
 // Package appsecret writes the owner's ARC GitHub App secret into both ARC namespaces
-// (SPEC 3.5, the seeds' credential sequence step 2): the secret name and cluster context
+// (step 2 of the enrollment credential sequence): the secret name and cluster context
 // come from config/organization.yaml, the namespaces from the ARC runner tfvars, the App
 // credentials from GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and
 // GITHUB_APP_PRIVATE_KEY_PATH.
@@ -32,7 +32,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 )
 
-// Environment variables the App credentials come from (the seeds' names).
+// Environment variables the App credentials come from (the names the core's recipes export).
 const (
 	EnvAppID          = "GITHUB_APP_ID"
 	EnvInstallationID = "GITHUB_APP_INSTALLATION_ID"

@@ -1,6 +1,7 @@
 // Package pinupdate moves an overlay's two core pins — core.pinned_commit in
 // config/organization.yaml and the core git_override commit in MODULE.bazel — to one commit
-// in one step (SPEC 3.5), then re-runs the pins gate.
+// in one step, together with the workflow-level core ref env values
+// (GF_CORE_REF) that follow them, then re-runs the pins gate.
 //
 // The edit is byte-precise: the overlay loader reports where each value starts, the value's
 // bytes there are checked against the parsed value, and only those bytes are replaced, so
@@ -15,6 +16,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
@@ -34,7 +37,7 @@ const (
 
 // Rules lists every rule the command emits (the pins gate's rules are added by its report).
 func Rules() []finding.Rule {
-	return []finding.Rule{
+	return finding.WithDocs([]finding.Rule{
 		{ID: RuleMoved, Summary: "A core pin was moved to the selected commit"},
 		{ID: RuleUnchanged, Summary: "A core pin already is the selected commit"},
 		{ID: RuleWouldMove, Summary: "A core pin differs from the selected commit (--check)",
@@ -42,7 +45,7 @@ func Rules() []finding.Rule {
 		{ID: RuleResolved, Summary: "The ref was resolved to a commit"},
 		{ID: RuleQuoted, Summary: "A plain YAML value was quoted so it stays a string",
 			Help: "A commit of only decimal digits (or digits around one 'e') reads as a number to YAML; the new value is written in double quotes."},
-	}
+	}, ruleDocs)
 }
 
 // Options configure one run.
@@ -111,6 +114,8 @@ func Run(ctx context.Context, opts Options) (*finding.Report, error) {
 	}
 
 	var updates []FileUpdate
+	moved := map[string][]Target{} // per file: the targets to rewrite in it
+	var files []string
 	for _, t := range targets {
 		if t.Old == sha {
 			r.Add(finding.Finding{Rule: RuleUnchanged, Severity: finding.OK, Position: t.Pos,
@@ -123,17 +128,30 @@ func Run(ctx context.Context, opts Options) (*finding.Report, error) {
 				NextAction: fmt.Sprintf("Move both core pins together: gfenroll pin %s (or just pin-refresh %s), then rerun the strict preflight.", opts.Ref, opts.Ref)})
 			continue
 		}
-		// Old is the content the span was located in; Commit refuses to overwrite a file
-		// that changed on disk since.
-		old := contents[t.File]
-		newData, quoted := ReplaceValue(old, t.Span, sha, t.Syntax)
-		updates = append(updates, FileUpdate{Path: filepath.Join(opts.Root, filepath.FromSlash(t.File)), Rel: t.File, Old: old, New: newData})
+		if _, seen := moved[t.File]; !seen {
+			files = append(files, t.File)
+		}
+		moved[t.File] = append(moved[t.File], t)
 		r.Add(finding.Finding{Rule: RuleMoved, Severity: finding.OK, Position: t.Pos,
 			Message: fmt.Sprintf("%s moved from %s to %s", t.What, t.Old, sha)})
-		if quoted {
-			r.Add(finding.Finding{Rule: RuleQuoted, Severity: finding.Info, Position: t.Pos,
-				Message: fmt.Sprintf("%s is written in double quotes: unquoted, YAML would read %s as a number", t.What, sha)})
+	}
+	for _, file := range files {
+		// Old is the content the spans were located in; Commit refuses to overwrite a file
+		// that changed on disk since. Spans are replaced from the end of the file backwards
+		// so each earlier span keeps its offsets.
+		old := contents[file]
+		ts := moved[file]
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Span.Start > ts[j].Span.Start })
+		data := old
+		for _, t := range ts {
+			var quoted bool
+			data, quoted = ReplaceValue(data, t.Span, sha, t.Syntax)
+			if quoted {
+				r.Add(finding.Finding{Rule: RuleQuoted, Severity: finding.Info, Position: t.Pos,
+					Message: fmt.Sprintf("%s is written in double quotes: unquoted, YAML would read %s as a number", t.What, sha)})
+			}
 		}
+		updates = append(updates, FileUpdate{Path: filepath.Join(opts.Root, filepath.FromSlash(file)), Rel: file, Old: old, New: data})
 	}
 
 	if len(updates) > 0 {
@@ -213,7 +231,11 @@ func Find(o *overlay.Overlay) ([]Target, map[string][]byte, error) {
 	add(err)
 	modT, err := moduleTarget(o)
 	add(err)
-	for _, t := range []*Target{orgT, modT} {
+	all := []*Target{orgT, modT}
+	if orgT != nil && modT != nil {
+		all = append(all, workflowTargets(o, orgT.Old, modT.Old)...)
+	}
+	for _, t := range all {
 		if t == nil {
 			continue
 		}
@@ -234,6 +256,30 @@ func Find(o *overlay.Overlay) ([]Target, map[string][]byte, error) {
 		return nil, nil, errs
 	}
 	return targets, contents, nil
+}
+
+// workflowTargets are the workflow-level core ref env values (GF_CORE_REF and the names of
+// enrollment.core_ref_env) that follow one of the overlay's pins: they move with the pins,
+// so a workflow on the shared runners keeps building the pinned core. A value at another
+// commit (a declared authority pin) stays.
+func workflowTargets(o *overlay.Overlay, olds ...string) []*Target {
+	names := pins.CoreRefEnvNames(o)
+	var out []*Target
+	for _, wf := range o.Workflows {
+		keys := make([]string, 0, len(wf.Env))
+		for k := range wf.Env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v := wf.Env[k]
+			if !pins.MovedByPinUpdate(names, k) || !coreref.IsFullSHA(v.Value) || !slices.Contains(olds, v.Value) {
+				continue
+			}
+			out = append(out, &Target{What: fmt.Sprintf("%s env.%s", wf.File, k), File: wf.File, Pos: v.Pos, Old: v.Value, Syntax: YAML})
+		}
+	}
+	return out
 }
 
 func orgTarget(o *overlay.Overlay) (*Target, error) {

@@ -209,7 +209,9 @@ func TestRealFixtureOverlay(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "tinyland-org")
 	overlaytest.CopyBase(t, "tinyland-org", root)
 	before := map[string]string{}
-	for _, rel := range []string{overlay.OrgFile, overlay.ModuleBazel} {
+	// The deploy workflow's GF_CORE_REF follows the pin, so it moves with it.
+	const deploy = ".github/workflows/deploy-arc.yml"
+	for _, rel := range []string{overlay.OrgFile, overlay.ModuleBazel, deploy} {
 		before[rel] = readFile(t, root, rel)
 	}
 	r, err := Run(context.Background(), Options{Root: root, Ref: newSHA})
@@ -220,8 +222,37 @@ func TestRealFixtureOverlay(t *testing.T) {
 	for rel, b := range before {
 		assertOnlyPinChanged(t, rel, b, readFile(t, root, rel), oldSHA, newSHA)
 	}
-	if countRule(r, RuleMoved) != 2 {
+	if countRule(r, RuleMoved) != 3 {
 		t.Errorf("findings: %v", r.Findings)
+	}
+	if r.Summary.Blockers != 0 {
+		t.Errorf("the overlay is not green after the move: %v", r.Findings)
+	}
+}
+
+// A workflow core ref at a declared authority commit stays; one following the pin moves,
+// in the same file as another that does (two spans, one rewrite).
+func TestWorkflowCoreRefsMoveWithThePins(t *testing.T) {
+	const wf = ".github/workflows/deploy.yml"
+	authority := strings.Repeat("c", 40)
+	files := map[string]string{
+		overlay.OrgFile:     org("  pinned_commit: " + oldSHA + "\n"),
+		overlay.ModuleBazel: module(standardOverride),
+		wf: "on: push\nenv:\n  GF_CORE_REF: " + oldSHA + "  # the pin\n  CORE_PIN: '" + oldSHA + "'\n  OTHER_REF: " + authority + "\n" +
+			"jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n",
+	}
+	files[overlay.OrgFile] += "enrollment:\n  core_ref_env: [CORE_PIN, OTHER_REF]\n  authority_pins: [{commit: " + authority + ", workflows: [deploy.yml], reason: rehome}]\n"
+	root := writeOverlay(t, files)
+	r, err := Run(context.Background(), Options{Root: root, Ref: newSHA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if countRule(r, RuleMoved) != 4 {
+		t.Errorf("findings: %v", r.Findings)
+	}
+	want := strings.ReplaceAll(files[wf], oldSHA, newSHA)
+	if got := readFile(t, root, wf); got != want {
+		t.Errorf("workflow after the move:\n%s\nwant:\n%s", got, want)
 	}
 }
 

@@ -88,7 +88,7 @@ def _expected_warnings(name, value):
     for rule_id in value:
         gate, sep, rest = rule_id.partition("/")
         if not sep or not rest or gate not in GATES:
-            fail("%s: %r is not a rule id: use <gate>/<rule> with gate one of %s, e.g. \"taxonomy/repo-registration-anchor\" (gfenroll rules lists them)" % (
+            fail("%s: %r is not a rule id: use <gate>/<rule> with gate one of %s, e.g. \"taxonomy/repo-registration-anchor\" (the rule reference docs/rules.md of gf_enrollment lists them)" % (
                 _where(name, "expected_warnings"),
                 rule_id,
                 ", ".join(GATES),
@@ -148,8 +148,8 @@ def enrollment_checks(
 
     Every test reads only the files its gate needs: editing a tfvars file re-runs only the
     taxonomy and admission tests, editing MODULE.bazel only the pins test, editing a
-    workflow only the workflows and admission tests (workflows also judges
-    `pins/workflow-pin`, the core pins workflows carry).
+    workflow only the workflows and admission tests (workflows also judges the
+    `pins/workflow-*` rules, the core references workflows carry).
 
     Args:
       name: prefix of the generated targets.
@@ -225,7 +225,7 @@ def enrollment_checks(
         common.append("--fail-on-warning")
 
     tests = {
-        # --workflow-pins: pins/workflow-pin (core pins that workflows carry) is judged by the
+        # --workflow-pins: pins/workflow-* (core references workflows carry) are judged by the
         # workflows test, so each test reads only its own files and an edited workflow
         # re-runs the workflows test alone.
         "pins": struct(

@@ -224,7 +224,7 @@ func TestJustfileRecipesAreValidInvocations(t *testing.T) {
 				}
 			}
 
-			// The seeds' contract for each recipe.
+			// The contract of each recipe.
 			expect := func(recipe string, seq ...string) {
 				got := calls[recipe]
 				j := 0
@@ -342,7 +342,7 @@ func justBlock(t *testing.T, path string) string {
 	return m[1]
 }
 
-// coreSamples are the seeds' own invocations of the core recipes.
+// coreSamples are the documented invocations of the core recipes.
 var coreSamples = map[string]string{
 	"implementation-overlay-preflight.OVERLAY":  "../tinyland-infra",
 	"implementation-overlay-preflight.TFVARS":   "tofu/stacks/arc-runners/tinyland.tfvars",

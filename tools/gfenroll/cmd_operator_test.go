@@ -148,9 +148,10 @@ func TestPinCommand(t *testing.T) {
 		t.Fatal("--check wrote organization.yaml")
 	}
 
-	// Move: exit 0, diff is exactly the two values, pins gate confirms.
+	// Move: exit 0, diff is exactly the two values (and the deploy workflow's GF_CORE_REF,
+	// which follows them), pins gate confirms.
 	code, stdout, stderr = run(t, nil, "", "pin", otherSHA, "--overlay-root", root)
-	if code != 0 || strings.Count(stdout, "ok pin-update/moved") != 2 || !strings.Contains(stdout, "pins agree at "+otherSHA) {
+	if code != 0 || strings.Count(stdout, "ok pin-update/moved") != 3 || !strings.Contains(stdout, "pins agree at "+otherSHA) {
 		t.Fatalf("pin: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	for path, before := range map[string][]byte{org: orgBefore, mod: modBefore} {
@@ -161,7 +162,7 @@ func TestPinCommand(t *testing.T) {
 	}
 
 	// --check at the new commit: exit 0.
-	if code, stdout, _ = run(t, nil, "", "pin", otherSHA, "--overlay-root", root, "--check"); code != 0 || strings.Count(stdout, "ok pin-update/unchanged") != 2 {
+	if code, stdout, _ = run(t, nil, "", "pin", otherSHA, "--overlay-root", root, "--check"); code != 0 || strings.Count(stdout, "ok pin-update/unchanged") != 3 {
 		t.Errorf("check after move: exit %d\n%s", code, stdout)
 	}
 
@@ -197,7 +198,7 @@ func TestPinResolvesThroughCoreCheckout(t *testing.T) {
 
 	root := copyOverlay(t)
 	code, stdout, stderr := run(t, map[string]string{"GF_CORE_PATH": core}, "", "pin", "v1.4.0", "--overlay-root", root)
-	if code != 0 || !strings.Contains(stdout, "v1.4.0 resolved to "+sha+" through the local core checkout (GF_CORE_PATH)") || strings.Count(stdout, "ok pin-update/moved") != 2 {
+	if code != 0 || !strings.Contains(stdout, "v1.4.0 resolved to "+sha+" through the local core checkout (GF_CORE_PATH)") || strings.Count(stdout, "ok pin-update/moved") != 3 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if strings.Contains(stdout+stderr, core) {

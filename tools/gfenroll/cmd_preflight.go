@@ -88,6 +88,8 @@ type preflightFlags struct {
 func bindPreflight(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 	f := &preflightFlags{}
 	f.overlays.Register(fs)
+	// The preflight judges one overlay: its repository and its cluster.
+	fs.Lookup("overlay-root").Usage = "overlay checkout `DIR` (one overlay; default .)"
 	fs.StringVar(&f.repo, "repo", "", "overlay repository `OWNER/NAME` on GitHub (default owner.repository)")
 	fs.BoolVar(&f.strict, "strict", false, "exit 1 on any blocker (default: report only, exit 0)")
 	fs.StringVar(&f.kubeContext, "context", "", "kubeconfig context `NAME` (default substrate.cluster.context)")
@@ -108,7 +110,7 @@ func bindPreflight(fs *flag.FlagSet, env *cli.Env) cli.RunFunc {
 	}
 }
 
-// positionals takes the seeds' wrapper form OVERLAY [TFVARS [REPO]], with flags allowed
+// positionals takes the core checkout's wrapper form OVERLAY [TFVARS [REPO]], with flags allowed
 // after each of them (Go's flag package stops at the first positional argument).
 func (f *preflightFlags) positionals(fs *flag.FlagSet, args []string) error {
 	var pos []string
@@ -186,7 +188,7 @@ func runPreflight(ctx context.Context, env *cli.Env, f *preflightFlags) int {
 		CallTimeout: preflight.CallTimeout(f.timeout),
 	})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s preflight: %s\n", env.Prog, scrubToken(err.Error(), token))
+		fmt.Fprintf(env.Stderr, "%s preflight: %s\n", env.Prog, finding.PrintableLine(err.Error()))
 		return checker.ExitInput
 	}
 	overlays, ok := f.overlays.Load(env)
@@ -207,12 +209,10 @@ func runPreflight(ctx context.Context, env *cli.Env, f *preflightFlags) int {
 		Timeout:     f.timeout,
 	})
 	rep := res.Report
-	scrubReport(rep, token)
 	staleExpectations(env, o, res, f.gates.ExpectWarnings)
 
 	// Without --strict the report is the enrollment queue, not a verdict: exit 0.
 	f.report.ReportOnly = !f.strict
-	f.report.Redact = func(s string) string { return scrubToken(s, token) }
 	return env.Finish("preflight", &f.report, rep)
 }
 
@@ -227,25 +227,9 @@ func staleExpectations(env *cli.Env, o *overlay.Overlay, res preflight.Result, f
 				where = " in " + o.Org.File
 			}
 			fmt.Fprintf(env.Stderr, "%s: note: enrollment.expected_warnings%s lists %s, which raised no warning in this run; remove it once the cause is gone\n",
-				env.Prog, where, id)
+				env.Prog, finding.PrintableLine(where), finding.PrintableLine(id))
 		case slices.Contains(flagged, id):
-			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, id)
+			fmt.Fprintf(env.Stderr, "%s: note: --expect-warning %s matched no warning\n", env.Prog, finding.PrintableLine(id))
 		}
 	}
-}
-
-// scrubReport is the last line of defence: whatever a probe or a library put into a
-// message, the token never reaches a report, a file or the terminal.
-func scrubReport(r *finding.Report, token string) {
-	for i := range r.Findings {
-		r.Findings[i].Message = scrubToken(r.Findings[i].Message, token)
-		r.Findings[i].NextAction = scrubToken(r.Findings[i].NextAction, token)
-	}
-}
-
-func scrubToken(s, token string) string {
-	if token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, token, "[REDACTED]")
 }

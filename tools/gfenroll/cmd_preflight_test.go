@@ -9,7 +9,7 @@ package main
 // (e2e/github/scenarios/<fixture>.json) and the fully enrolled cluster state, then breaks
 // one thing — in the overlay, on GitHub or in the cluster — and asserts the JSON findings
 // and the exit codes with and without --strict. Every row also proves the promises of
-// SPEC 3.4: only GET requests reached GitHub, only get/list/watch reached the apiserver
+// Read-only: only GET requests reached GitHub, only get/list/watch reached the apiserver
 // (secrets as metadata only), and the token appears in no output or report file.
 
 import (
@@ -89,7 +89,7 @@ func preflightRows() []preflightRow {
 			args: []string{"--fail-on-warning"},
 			want: []string{"warning taxonomy/repo-registration-anchor (expected)"},
 			says: []string{"0 blockers / 0 warnings (1 expected)"}},
-		{name: "seeds' core-checkout form", fixture: "jess-personal",
+		{name: "core-checkout form", fixture: "jess-personal",
 			args: []string{"@root", "tofu/stacks/arc-runners/jesssullivan.tfvars", "Jesssullivan/jesssullivan-infra", "--expected-core-ref", "main"},
 			want: []string{"warning taxonomy/repo-registration-anchor (expected)"}},
 		{name: "only the read token", fixture: "tinyland-org",
@@ -352,7 +352,7 @@ func runPreflightRow(t *testing.T, kenv *kubetest.Env, row preflightRow) {
 		t.Errorf("strict run found %q, non-strict %q", got, verdictList(rep))
 	}
 
-	// SPEC 3.4: read-only on both services, and the token nowhere.
+	// Read-only on both services, and the token nowhere.
 	for _, req := range gh.Requests() {
 		if req.Method != "GET" {
 			t.Errorf("GitHub got %s %s", req.Method, req.Path)

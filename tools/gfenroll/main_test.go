@@ -32,3 +32,35 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 	}
 }
+
+// The preflight judges one overlay, so its help must not call --overlay-root repeatable
+// (check's does: several overlays are also an estate), and a second one is refused.
+func TestPreflightHelpMatchesOneOverlay(t *testing.T) {
+	run := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		env := &cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+		return registry.Run(context.Background(), env, args), stdout.String(), stderr.String()
+	}
+	for _, c := range []struct {
+		cmd        string
+		repeatable bool
+	}{{"preflight", false}, {"check", true}} {
+		_, help, _ := run(c.cmd, "--help")
+		var usage string
+		lines := strings.Split(help, "\n")
+		for i, l := range lines {
+			if strings.TrimSpace(l) == "--overlay-root DIR" && i+1 < len(lines) {
+				usage = lines[i+1]
+			}
+		}
+		if usage == "" {
+			t.Fatalf("%s --help has no --overlay-root:\n%s", c.cmd, help)
+		}
+		if got := strings.Contains(usage, "repeatable"); got != c.repeatable {
+			t.Errorf("%s --help: --overlay-root called repeatable = %v, want %v:\n%s", c.cmd, got, c.repeatable, help)
+		}
+	}
+	if code, _, stderr := run("preflight", "--overlay-root", "a", "--overlay-root", "b"); code != 2 || !strings.Contains(stderr, "more than once") {
+		t.Errorf("preflight with two --overlay-root: exit %d, %q", code, stderr)
+	}
+}

@@ -9,7 +9,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 )
 
-// Default credential policy (the seeds): the deploy key is preferred, the read token is a
+// Default credential policy: the deploy key is preferred, the read token is a
 // compatibility fallback, the Attic secrets are context.
 var (
 	DefaultPreferred = []string{"GF_CORE_DEPLOY_KEY"}
@@ -30,6 +30,9 @@ type Expectations struct {
 	// overlay retired the core-read credential row (no finding).
 	Preferred, Fallback, Info []string
 	CredentialsPos            finding.Position
+	// Retired are credential names the overlay retired (enrollment.credentials.retired):
+	// already removed from Preferred, Fallback and Info, so never demanded or counted.
+	Retired []string
 
 	// Validation are the workflows whose default-branch runs prove enrollment. Empty means
 	// every workflow of the repository.
@@ -86,6 +89,14 @@ func ExpectationsFor(o *overlay.Overlay, repo string) Expectations {
 		if en.InfoSecrets.Set {
 			e.Info = en.InfoSecrets.Strings()
 		}
+		e.Retired = en.RetiredCredentials.Strings()
+		e.Preferred = withoutRetired(e.Preferred, e.Retired)
+		e.Fallback = withoutRetired(e.Fallback, e.Retired)
+		e.Info = withoutRetired(e.Info, e.Retired)
+		if len(e.Preferred) == 0 && len(e.Fallback) > 0 {
+			// The preferred names are all retired: what remains is the credential to have.
+			e.Preferred, e.Fallback = e.Fallback, nil
+		}
 	}
 	if repo != "" && !strings.EqualFold(repo, e.Repo) {
 		e.Repo, e.RepoPos = repo, finding.Position{}
@@ -96,6 +107,24 @@ func ExpectationsFor(o *overlay.Overlay, repo string) Expectations {
 	e.Validation = validationWorkflows(o, org, e.SharedLabels)
 	e.RunnerGroup = runnerGroupExpect(org)
 	return e
+}
+
+// withoutRetired drops retired names (GitHub secret names are case-insensitive).
+func withoutRetired(names, retired []string) []string {
+	var out []string
+	for _, n := range names {
+		gone := false
+		for _, r := range retired {
+			if strings.EqualFold(strings.TrimSpace(r), n) {
+				gone = true
+				break
+			}
+		}
+		if !gone {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // validationWorkflows: the configured list when the overlay has one, else the overlay's

@@ -745,9 +745,21 @@ func (p *prober) reportFailures() {
 		}
 		groups[k] = append(groups[k], f)
 	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i].rule < order[j].rule })
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].rule != order[j].rule {
+			return order[i].rule < order[j].rule
+		}
+		return order[i].detail < order[j].detail
+	})
 	for _, k := range order {
 		fs := groups[k]
+		// Calls fail in whatever order they finish; the first after sorting speaks for the group.
+		sort.Slice(fs, func(i, j int) bool {
+			if fs[i].what != fs[j].what {
+				return fs[i].what < fs[j].what
+			}
+			return fs[i].Detail < fs[j].Detail
+		})
 		var whats []string
 		for _, f := range fs {
 			whats = append(whats, f.what)
@@ -758,26 +770,34 @@ func (p *prober) reportFailures() {
 	}
 }
 
-// consequence says which verdicts a set of failures leaves open.
+// consequence says which verdicts a set of failures leaves open, always in the same words
+// and order (the failures arrive in whatever order concurrent calls finished).
 func consequence(fs []failure) string {
-	var parts []string
-	seen := map[string]bool{}
+	secret, runs, groups := false, false, false
 	for _, f := range fs {
-		var c string
 		switch {
 		case strings.Contains(f.what, "secret"):
-			c = "the core-read credential is"
+			secret = true
 		case strings.Contains(f.what, "runner group"):
-			c = "the runner-group admission is"
+			groups = true
 		default:
-			c = "the validation runs and the enrollment proof are"
-		}
-		if !seen[c] {
-			seen[c] = true
-			parts = append(parts, c)
+			runs = true
 		}
 	}
-	return strings.Join(parts, " and ")
+	var parts []string
+	if runs || (!secret && !groups) {
+		parts = append(parts, "the validation runs", "the enrollment proof")
+	}
+	if secret {
+		parts = append(parts, "the core-read credential")
+	}
+	if groups {
+		parts = append(parts, "the runner-group admission")
+	}
+	if len(parts) == 1 {
+		return parts[0] + " is"
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + " are"
 }
 
 func (w Workflow) label() string {

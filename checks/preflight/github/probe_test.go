@@ -12,6 +12,7 @@ import (
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/labels"
+	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/e2e/github/fakegh"
 	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 )
@@ -51,6 +52,22 @@ func expectations() Expectations {
 
 func dur(d time.Duration) fakegh.Duration { return fakegh.Duration(d) }
 
+// retiring derives the credential policy, as ExpectationsFor does, from an organization.yaml
+// that retires the given names and declares nothing else about credentials.
+func retiring(names ...string) func(e *Expectations) {
+	return func(e *Expectations) {
+		o := &overlay.Overlay{Org: &overlay.OrgConfig{File: "config/organization.yaml"}}
+		o.Org.Owner.Repository = overlay.String{Value: e.Repo, Pos: e.RepoPos, Set: true}
+		l := overlay.StringList{Set: true}
+		for _, n := range names {
+			l.Values = append(l.Values, overlay.String{Value: n, Set: true})
+		}
+		o.Org.Enrollment.RetiredCredentials = l
+		d := ExpectationsFor(o, "")
+		e.Preferred, e.Fallback, e.Info, e.Retired = d.Preferred, d.Fallback, d.Info, d.Retired
+	}
+}
+
 type probeCase struct {
 	name    string
 	edit    func(r *fakegh.Repo)
@@ -62,8 +79,12 @@ type probeCase struct {
 	want []string
 	// contains are substrings some finding message or next action must hold.
 	contains []string
+	// absent are substrings no finding may hold.
+	absent []string
 	// maxWall bounds the probe's wall time (faults must end inside --timeout).
 	maxWall time.Duration
+	// sequential makes the calls one after another, in a fixed order.
+	sequential bool
 }
 
 func TestProbe(t *testing.T) {
@@ -92,6 +113,16 @@ func TestProbe(t *testing.T) {
 			edit: func(r *fakegh.Repo) { r.Secrets = nil },
 			exp:  func(e *Expectations) { e.Preferred = nil; e.Fallback = nil },
 			want: []string{"ok preflight/enrollment-proof"}},
+		{name: "a retired fallback is never counted",
+			edit:   func(r *fakegh.Repo) { r.Secrets = []string{"GF_CORE_READ_TOKEN"} },
+			exp:    retiring("gf_core_read_token"),
+			want:   []string{"blocker preflight/core-read-credential-missing", "ok preflight/enrollment-proof"},
+			absent: []string{"GF_CORE_READ_TOKEN"}},
+		{name: "a retired deploy key is never demanded",
+			edit:   func(r *fakegh.Repo) { r.Secrets = []string{"GF_CORE_READ_TOKEN"} },
+			exp:    retiring("GF_CORE_DEPLOY_KEY"),
+			want:   []string{"ok preflight/core-read-credential", "ok preflight/enrollment-proof"},
+			absent: []string{"GF_CORE_DEPLOY_KEY"}},
 		{name: "queued beyond the grace period",
 			edit: func(r *fakegh.Repo) {
 				r.Runs = append(r.Runs, &fakegh.Run{ID: 903, Name: "validate", Path: ".github/workflows/validate.yml", Status: "queued", Age: dur(40 * time.Minute),
@@ -190,6 +221,13 @@ func TestProbe(t *testing.T) {
 			faults:   []fakegh.Fault{{Route: fakegh.RouteRepo, Kind: fakegh.FaultSecondary, RetryAfter: dur(5 * time.Minute)}},
 			want:     []string{"blocker preflight/github-rate-limited", "ok preflight/core-read-credential"},
 			contains: []string{"secondary rate limit", "Wait 5m"}},
+		// In order, the secret names are read first; a secondary limit on them must not
+		// keep the later calls from being sent (a client-side rate-limit memory would refuse
+		// them, so the report would depend on which call finished first).
+		{name: "secondary limit leaves the other calls alone", timeout: 2 * time.Second, sequential: true,
+			faults:   []fakegh.Fault{{Route: fakegh.RouteSecrets, Kind: fakegh.FaultSecondary, RetryAfter: dur(5 * time.Minute)}},
+			want:     []string{"blocker preflight/github-rate-limited", "ok preflight/enrollment-proof"},
+			contains: []string{"secondary rate limit", "Wait 5m"}},
 		{name: "primary limit resetting within the timeout", timeout: 10 * time.Second,
 			faults: []fakegh.Fault{{Route: fakegh.RouteRepo, Kind: fakegh.FaultPrimary, ResetIn: dur(time.Second), Times: 1}},
 			want:   []string{"ok preflight/core-read-credential", "ok preflight/enrollment-proof"}},
@@ -246,7 +284,7 @@ func TestProbe(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			start := time.Now()
-			r := Probe(ctx, c, Config{}, exp)
+			r := Probe(ctx, c, Config{Sequential: tc.sequential}, exp)
 			wall := time.Since(start)
 			r.Finalize()
 
@@ -260,6 +298,11 @@ func TestProbe(t *testing.T) {
 			for _, s := range tc.contains {
 				if !strings.Contains(text, s) {
 					t.Errorf("no finding mentions %q: %s", s, text)
+				}
+			}
+			for _, s := range tc.absent {
+				if strings.Contains(text, s) {
+					t.Errorf("a finding mentions %q: %s", s, text)
 				}
 			}
 			if tc.maxWall > 0 && wall > tc.maxWall {
@@ -333,7 +376,8 @@ func TestProbeDepth(t *testing.T) {
 			}
 			// The latency only has to exceed scheduling noise, so that answers of one round
 			// do not arrive before requests of the same round leave.
-			srv := fakegh.Start(&fakegh.Scenario{Repos: []*fakegh.Repo{repo}}, fakegh.Options{Latency: 100 * time.Millisecond})
+			// On a loaded machine (load average 25 on 2 cores) 100 ms was not always enough.
+			srv := fakegh.Start(&fakegh.Scenario{Repos: []*fakegh.Repo{repo}}, fakegh.Options{Latency: 300 * time.Millisecond})
 			defer srv.Close()
 			dt := &depthTracker{base: http.DefaultTransport}
 			c, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: srv.URL(), Token: srv.Token(), HTTP: dt})

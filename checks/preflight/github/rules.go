@@ -27,7 +27,7 @@ const (
 
 // Rules lists every rule the GitHub probes can emit, in a stable order.
 func Rules() []finding.Rule {
-	return []finding.Rule{
+	return finding.WithDocs([]finding.Rule{
 		{ID: RuleTokenMissing, Summary: "A GitHub token (GITHUB_TOKEN or GH_TOKEN) is needed to read the overlay repository's secret names and runs.",
 			Help: "The preflight reads metadata only (Actions secret names, workflow runs, jobs, the default branch). A fine-grained token with Metadata, Actions and Secrets read access on the overlay repository is enough; the value is never printed."},
 		{ID: RuleAuth, Summary: "GitHub rejected the token (401).",
@@ -64,5 +64,5 @@ func Rules() []finding.Rule {
 			Help: "GitHub's visible_to_repository listing of the organization's runner groups does not include the group for the overlay repository."},
 		{ID: RuleRunnerGroupPermission, Summary: "The token may not read the organization's runner groups (403).",
 			Help: "Fine-grained tokens need the organization permission Self-hosted runners (read); classic tokens need admin:org. Admission is then unverified: a blocker, never skipped."},
-	}
+	}, ruleDocs)
 }

@@ -136,7 +136,7 @@ func findRule(t *testing.T, rep *finding.Report, rule string) finding.Finding {
 	return finding.Finding{}
 }
 
-// assertReadOnlyAudit is the contract of SPEC 3.4 as the apiserver saw it: the identity
+// assertReadOnlyAudit is the preflight's read-only contract as the apiserver saw it: the identity
 // only read (get/list/watch), and every secret response it got was metadata only.
 func (s *scenario) assertReadOnlyAudit(t *testing.T, user string) {
 	t.Helper()

@@ -7,6 +7,7 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -422,5 +423,26 @@ func TestProbeNothingExpected(t *testing.T) {
 	rep := Probe(t.Context(), Config{}, Expectations{})
 	if len(rep.Findings) != 0 || len(rep.Rules) != len(Rules()) {
 		t.Errorf("report %+v", rep)
+	}
+}
+
+// A kubeconfig under the home directory (where the default one lives) is named as ~/...
+// when it cannot be loaded, never by this machine's absolute path.
+func TestKubeconfigErrorNamesHomeRelativePath(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	path := filepath.Join(home, ".kube", "config")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("apiVersion: v1\nkind: Config\nclusters: {{{\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, f := newProber(Config{Kubeconfig: path}, Expectations{})
+	if f == nil || f.Rule != RuleKubeConfig {
+		t.Fatalf("finding = %+v, want %s", f, RuleKubeConfig)
+	}
+	if strings.Contains(f.Message, home) || !strings.Contains(f.Message, "~/.kube/config") {
+		t.Errorf("message = %q, want ~/.kube/config and not %s", f.Message, home)
 	}
 }

@@ -1,4 +1,4 @@
-// Package kube holds the live preflight's Kubernetes probes (SPEC 3.4): the owner's
+// Package kube holds the live preflight's Kubernetes probes: the owner's
 // GitHub App secret in both ARC namespaces, read as metadata only, and every expected
 // runner scale set as an ARC AutoscalingRunnerSet with matching registration fields.
 //
@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/internal/kubeconfig"
+	"github.com/tinyland-inc/gf-enrollment/internal/redact"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -145,7 +147,7 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 		if err != nil {
 			return nil, &finding.Finding{
 				Rule: RuleKubeConfig, Severity: finding.Blocker, Position: p.ctxPos,
-				Message: fmt.Sprintf("cannot load the kubeconfig for context %s: %v", quoteOr(wanted, "(current)"), err),
+				Message: fmt.Sprintf("cannot load the kubeconfig for context %s: %s", quoteOr(wanted, "(current)"), err.Error()),
 				NextAction: fmt.Sprintf("Point the preflight at a kubeconfig that has context %s: set KUBECONFIG or pass --kubeconfig, or choose one with --context (kubectl config get-contexts lists them).",
 					quoteOr(wanted, "<name>")),
 			}
@@ -154,6 +156,7 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 	} else {
 		rc = rest.CopyConfig(rc)
 	}
+	registerCredentials(rc)
 	rc.UserAgent = cfg.UserAgent
 	rc.Timeout = cfg.Timeout
 	// The client-side limiter would serialize a large overlay's calls; the probe issues
@@ -166,11 +169,40 @@ func newProber(cfg Config, exp Expectations) (*prober, *finding.Finding) {
 	if err != nil {
 		return nil, &finding.Finding{
 			Rule: RuleKubeConfig, Severity: finding.Blocker, Position: p.ctxPos,
-			Message:    fmt.Sprintf("kubeconfig for context %s is unusable: %v", quoteOr(p.context, "(current)"), err),
+			Message:    fmt.Sprintf("kubeconfig for context %s is unusable: %s", quoteOr(p.context, "(current)"), kubeconfig.HideHome(err.Error())),
 			NextAction: "Fix the cluster entry of the kubeconfig (server URL, CA, credentials), then rerun the preflight.",
 		}
 	}
 	return p, nil
+}
+
+// registerCredentials hands every credential of rc to the process-wide redactor, so an API
+// server (or client-go) quoting one in an error cannot make the preflight print it: the
+// static ones now, and whatever is actually sent (a token file's current content, an exec
+// plugin's or auth provider's token) as each request leaves. The capturing transport sits
+// inside the authentication wrappers client-go adds, so it sees their Authorization header.
+func registerCredentials(rc *rest.Config) {
+	redact.Register(rc.BearerToken, rc.Password)
+	redact.RegisterPEM(rc.KeyData)
+	redact.RegisterPEM(rc.CertData)
+	if rc.AuthProvider != nil {
+		for k, v := range rc.AuthProvider.Config {
+			if k != "cmd-path" && k != "cmd-args" && k != "idp-issuer-url" && k != "client-id" {
+				redact.Register(v)
+			}
+		}
+	}
+	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper { return credentialCapture{rt} })
+}
+
+// credentialCapture registers the credential of every request's Authorization header.
+type credentialCapture struct{ next http.RoundTripper }
+
+func (c credentialCapture) RoundTrip(req *http.Request) (*http.Response, error) {
+	if h := req.Header.Get("Authorization"); h != "" {
+		redact.RegisterAuthorization(h)
+	}
+	return c.next.RoundTrip(req)
 }
 
 // prepare sizes the result slots: one per secret, one LIST per runner namespace.

@@ -43,4 +43,4 @@ var rules = []finding.Rule{
 }
 
 // Rules lists every rule the Kubernetes probes can emit, in a stable order.
-func Rules() []finding.Rule { return append([]finding.Rule(nil), rules...) }
+func Rules() []finding.Rule { return finding.WithDocs(rules, ruleDocs) }

@@ -328,7 +328,8 @@ func (e *Env) CreateScaleSet(t testing.TB, s ScaleSet) *unstructured.Unstructure
 	return got
 }
 
-// Grant creates a Role with the given rules and binds it to user in namespace.
+// Grant creates a Role with the given rules and binds it to user in namespace, and
+// returns once the grant is in effect (see WaitAllowed).
 func (e *Env) Grant(t testing.TB, namespace, user string, rules ...rbacv1.PolicyRule) {
 	t.Helper()
 	name := "kubetest-" + Suffix(6)
@@ -344,6 +345,7 @@ func (e *Env) Grant(t testing.TB, namespace, user string, rules ...rbacv1.Policy
 	if _, err := e.typed.RbacV1().RoleBindings(namespace).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("kubetest: create rolebinding %s/%s: %v", namespace, name, err)
 	}
+	e.WaitAllowed(t, namespace, user, rules...)
 }
 
 // PreflightRules is the read access the live preflight documents as its minimum: get on

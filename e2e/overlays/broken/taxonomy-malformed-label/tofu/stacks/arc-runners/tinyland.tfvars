@@ -11,11 +11,6 @@ github_config_secret = "github-app-secret"
 controller_namespace = "arc-systems"
 runner_namespace     = "arc-runners"
 
-# Admission: every scale set joins the organization's tinyland-honey runner group
-# (config/organization.yaml runner_contract.runner_group), never GitHub's Default group.
-runner_group        = "tinyland-honey"
-runner_group_policy = "organization-restricted"
-
 # --- Built-in lanes --------------------------------------------------------------
 nix_runner_name           = "tinyland-nix"
 nix_runner_scale_set_name = "tinyland-nix"
@@ -72,3 +67,8 @@ extra_runner_sets = {
 
   tinyland-nix-kvm = { github_config_url = "https://github.com/tinyland-inc", runner_label = "tinyland-nix-kvm", runner_scale_set_name = "tinyland-nix-kvm", runner_labels = ["self-hosted", "tinyland-nix-kvm", "tinyland_nix_kvm"], max_runners = 1 }
 }
+
+# Admission: every scale set joins the organization's tinyland-honey runner group
+# (config/organization.yaml runner_contract.runner_group), never GitHub's Default group.
+runner_group        = "tinyland-honey"
+runner_group_policy = "organization-restricted"

@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+	"github.com/tinyland-inc/gf-enrollment/checks/overlaytest"
+)
+
+// edit replaces the first old in file (root-relative) with new.
+type edit struct{ file, old, new string }
+
+// adviceFix is what an operator does when following a broken case's next action: advice
+// is a phrase of that next action (so a reworded action points here), edits and args are
+// the mechanical change it asks for.
+type adviceFix struct {
+	advice string
+	edits  []edit
+	args   []string // replaces the case's args (VARIANT line 3) when the advice is a flag
+}
+
+const (
+	tinyTfvars = "tofu/stacks/arc-runners/tinyland.tfvars"
+	jessTfvars = "tofu/stacks/arc-runners/jesssullivan.tfvars"
+	validate   = ".github/workflows/validate.yml"
+	corePin    = "637b7167c400a842cdc7af0709b2251c0542a48a"
+	otherPin   = "defff7fb7d1f3457c5270ce2e57ac6077e797b1c"
+)
+
+// adviceFixes covers every broken case whose next action is a mechanical edit.
+var adviceFixes = map[string]adviceFix{
+	"admission-declaration-malformed": {advice: "Fix runner_contract.runner_group.allows_public_repositories in config/organization.yaml", edits: []edit{
+		{"config/organization.yaml", `allows_public_repositories: "false"`, `allows_public_repositories: false`},
+		{"config/organization.yaml", `- "790001234" #`, `- 790001234 #`}}},
+	"admission-default-group": {advice: `Set runner_group = "tinyland-honey" in tofu/stacks/arc-runners/tinyland.tfvars`, edits: []edit{{tinyTfvars,
+		`runner_group_policy = "organization-restricted"`, "runner_group        = \"tinyland-honey\"\nrunner_group_policy = \"organization-restricted\""}}},
+	"admission-default-group-set": {advice: `Set extra_runner_sets.tinyland-nix-heavy.runner_group = "tinyland-honey"`, edits: []edit{{tinyTfvars, `runner_group          = "Default"`, `runner_group          = "tinyland-honey"`}}},
+	"admission-empty-roster":      {advice: "List the admitted repository ids under runner_contract.runner_group.selected_repository_ids", edits: []edit{{"config/organization.yaml", "selected_repository_ids: []", "selected_repository_ids: [790001234]"}}},
+	"admission-group-mismatch":    {advice: `Set runner_group = "tinyland-honey"`, edits: []edit{{tinyTfvars, `"tinyland-sting"`, `"tinyland-honey"`}}},
+	"admission-own-repository": {advice: "Record the decision in a *_ruling field", edits: []edit{{"config/organization.yaml",
+		"restricted_to_workflows: false\n", "restricted_to_workflows: false\n    overlay_repository_ruling: \"tinyland-infra validates itself on Honey\"\n"}}},
+	"admission-personal-group": {advice: "delete runner_contract.runner_group from config/organization.yaml", edits: []edit{{"config/organization.yaml", `runner_contract:
+  runner_group:
+    name: jess-runners
+    visibility: selected
+    allows_public_repositories: false
+    restricted_to_workflows: false
+    selected_repository_ids: [700000001]
+`, ""}}},
+	"admission-policy-expired": {advice: `Set runner_group_policy = "organization-restricted"`, edits: []edit{{tinyTfvars, `"legacy-default"`, `"organization-restricted"`}}},
+	"admission-policy-unknown": {advice: `Set runner_group_policy = "organization-restricted"`, edits: []edit{{tinyTfvars, `"org-restricted"`, `"organization-restricted"`}}},
+	"admission-roster-ignored": {advice: "Set runner_contract.runner_group.visibility: selected", edits: []edit{{"config/organization.yaml", "visibility: all", "visibility: selected"}}},
+	"admission-workflow-group": {advice: `to "tinyland-honey"`, edits: []edit{{validate, "group: tinyland-sting", "group: tinyland-honey"}}},
+	"admission-zero-capacity":  {advice: "set nix_max_runners above 0", edits: []edit{{tinyTfvars, "nix_max_runners           = 0", "nix_max_runners           = 6"}}},
+	"pins-archive-override": {advice: "Replace the archive_override in MODULE.bazel with git_override(", edits: []edit{{"MODULE.bazel",
+		`archive_override(
+    module_name = "gloriousflywheel",
+    urls = ["https://github.com/tinyland-inc/GloriousFlywheel/archive/refs/heads/main.tar.gz"],
+    strip_prefix = "GloriousFlywheel-main",`,
+		`git_override(
+    module_name = "gloriousflywheel",
+    remote = "https://github.com/tinyland-inc/GloriousFlywheel.git",
+    commit = "` + corePin + `",`}}},
+	"pins-core-remote-other-module": {advice: "to the core commit as well", edits: []edit{{"MODULE.bazel", `commit = "` + otherPin + `",
+    strip_prefix = "tofu"`, `commit = "` + corePin + `",
+    strip_prefix = "tofu"`}}},
+	"pins-core-undeclared": {advice: "Set core.module_name in config/organization.yaml", edits: []edit{{"config/organization.yaml", "\n  repository: tinyland-inc/GloriousFlywheel\n", "\n  repository: tinyland-inc/GloriousFlywheel\n  module_name: gloriousflywheel\n"}}},
+	"pins-drift":           {advice: "gfenroll pin <sha>", edits: []edit{{"MODULE.bazel", otherPin, corePin}}},
+	"pins-expected-ref-mismatch": {advice: "Move the workflow pins of the core with them", edits: []edit{
+		{"MODULE.bazel", corePin, otherPin}, {"config/organization.yaml", corePin, otherPin},
+		{".github/workflows/deploy-arc.yml", corePin, otherPin}, {".github/workflows/deploy-arc.yml", corePin, otherPin}}},
+	"pins-expected-ref-unresolvable": {advice: "pass the full 40-hex commit SHA as --expected-core-ref", args: []string{"--expected-core-ref", corePin}},
+	"pins-git-override-branch":       {advice: `Replace branch = "main" with commit = "<40-hex>"`, edits: []edit{{"MODULE.bazel", `branch = "main",`, `commit = "` + corePin + `",`}}},
+	"pins-malformed":                 {advice: "full 40-character lowercase commit SHA", edits: []edit{{"config/organization.yaml", `pinned_commit: "637b7167c400"`, `pinned_commit: "` + corePin + `"`}}},
+	"pins-missing-module-override": {advice: `git_override(module_name = "gloriousflywheel", remote = "https://github.com/tinyland-inc/GloriousFlywheel.git", commit = "<40-hex>") to MODULE.bazel`,
+		edits: []edit{{"MODULE.bazel", `bazel_dep(name = "gloriousflywheel", version = "0.0.0")`, `bazel_dep(name = "gloriousflywheel", version = "0.0.0")
+git_override(
+    module_name = "gloriousflywheel",
+    remote = "https://github.com/tinyland-inc/GloriousFlywheel.git",
+    commit = "` + corePin + `",
+)`}}},
+	"pins-org-pin-missing": {advice: "Set core.pinned_commit in config/organization.yaml", edits: []edit{{"config/organization.yaml", "\n  repository: tinyland-inc/GloriousFlywheel\n", "\n  repository: tinyland-inc/GloriousFlywheel\n  pinned_commit: " + corePin + "\n"}}},
+	"pins-remote-mismatch": {advice: "at https://github.com/tinyland-inc/GloriousFlywheel.git", edits: []edit{{"MODULE.bazel", "https://github.com/Jesssullivan/GloriousFlywheel.git", "https://github.com/tinyland-inc/GloriousFlywheel.git"}}},
+	"pins-workflow-pin":    {advice: "GF_CORE_REF in .github/workflows/deploy-arc.yml to " + corePin, edits: []edit{{".github/workflows/deploy-arc.yml", "GF_CORE_REF: " + otherPin, "GF_CORE_REF: " + corePin}}},
+
+	"taxonomy-cache-wiring":            {advice: "or remove extra_runner_sets.tinyland-nix-heavy-compute-expansion.bazel_executor_endpoint", edits: []edit{{jessTfvars, `    bazel_executor_endpoint = "grpc://gf-reapi-cell.gf-rbe.svc.cluster.local:8980"` + "\n", ""}}},
+	"taxonomy-capacity":                {advice: "Lower nix_min_runners", edits: []edit{{jessTfvars, "nix_min_runners           = 3", "nix_min_runners           = 1"}}},
+	"taxonomy-config-url":              {advice: "to https://github.com/tinyland-inc.", edits: []edit{{tinyTfvars, `"https://github.com/tinyland-inc/"`, `"https://github.com/tinyland-inc"`}}},
+	"taxonomy-consistency-secret-name": {advice: "the same value", edits: []edit{{"config/organization.yaml", "github_app_secret_name: github-app-secret-tinyland", "github_app_secret_name: github-app-secret"}}},
+	"taxonomy-estate-collision":        {advice: "prefix it with the owner", edits: []edit{{jessTfvars, `nix_runner_scale_set_name = "tinyland-nix"`, `nix_runner_scale_set_name = "jesssullivan-tinyland-nix"`}}},
+	"taxonomy-label-not-published":     {advice: `Add "tinyland-nix-kvm" to extra_runner_sets.tinyland-nix-kvm.runner_labels`, edits: []edit{{tinyTfvars, `runner_labels = ["self-hosted"], max_runners = 1 }`, `runner_labels = ["self-hosted", "tinyland-nix-kvm"], max_runners = 1 }`}}},
+	"taxonomy-label-not-shared-unpublished": {advice: "to the shared capability label the set serves", edits: []edit{{tinyTfvars,
+		`runner_label = "tinyland-nix-arm", runner_scale_set_name = "tinyland-nix-arm", runner_labels = ["self-hosted"]`,
+		`runner_label = "tinyland-nix-kvm", runner_scale_set_name = "tinyland-nix-arm", runner_labels = ["self-hosted", "tinyland-nix-kvm"]`}}},
+	"taxonomy-malformed-label": {advice: "runner_labels in tofu/stacks/arc-runners/tinyland.tfvars to one of the shared capability labels", edits: []edit{{tinyTfvars, `"self-hosted", "tinyland-nix-kvm", "tinyland_nix_kvm"]`, `"self-hosted", "tinyland-nix-kvm"]`}}},
+	"taxonomy-org-repo-anchor": {advice: "to the owner scope https://github.com/tinyland-inc", edits: []edit{{tinyTfvars, `"https://github.com/tinyland-inc/tinyland.dev"`, `"https://github.com/tinyland-inc"`}}},
+	"taxonomy-owner-label":     {advice: "to the shared capability label this runner provides", edits: []edit{{jessTfvars, `"tinyland-nix-heavy", "jesssullivan-docker"]`, `"tinyland-nix-heavy"]`}}},
+	"taxonomy-owner-mismatch":  {advice: "github_config_url in tofu/stacks/arc-runners/tinyland.tfvars to https://github.com/tinyland-inc", edits: []edit{{tinyTfvars, `tinyland-nix-kvm = { github_config_url = "https://github.com/Jesssullivan"`, `tinyland-nix-kvm = { github_config_url = "https://github.com/tinyland-inc"`}}},
+	"taxonomy-personal-label":  {advice: "runner_label in tofu/stacks/arc-runners/jesssullivan.tfvars to the shared capability label", edits: []edit{{jessTfvars, `runner_label          = "personal-nix"`, `runner_label          = "tinyland-nix-heavy"`}}},
+	"taxonomy-repo-label":      {advice: "runner_label in tofu/stacks/arc-runners/tinyland.tfvars to the shared capability label", edits: []edit{{tinyTfvars, `runner_label          = "tinyland-infra-nix"`, `runner_label          = "tinyland-nix"`}}},
+	"taxonomy-runner-type":     {advice: `runner_type = "nix"`, edits: []edit{{tinyTfvars, `runner_type = "docker"`, `runner_type = "nix"`}}},
+	"taxonomy-scale-set-duplicate": {advice: "an owner-distinct name", edits: []edit{{tinyTfvars, `runner_scale_set_name = "tinyland-nix-heavy"
+    runner_labels = [`, `runner_scale_set_name = "tinyland-nix-compute-expansion"
+    runner_labels = [`}}},
+	"taxonomy-unknown-label": {advice: "runner_label in tofu/stacks/arc-runners/tinyland.tfvars to one of the shared capability labels", edits: []edit{
+		{tinyTfvars, `runner_label          = "tinyland-nix-arm64"`, `runner_label          = "tinyland-nix-heavy"`},
+		{tinyTfvars, `"nix", "tinyland-nix-arm64"]`, `"nix", "tinyland-nix-heavy"]`}}},
+
+	"wf-generic-only":            {advice: "Add the shared capability label the job needs (e.g. tinyland-nix)", edits: []edit{{".github/workflows/enrollment.yml", "runs-on: [self-hosted, linux]", "runs-on: [self-hosted, linux, tinyland-nix]"}}},
+	"wf-github-hosted-forbidden": {advice: `Move job "actionlint" to a shared self-hosted label (e.g. tinyland-nix)`, edits: []edit{{validate, "  actionlint:\n    runs-on: ubuntu-latest", "  actionlint:\n    runs-on: tinyland-nix"}}},
+	"wf-group-bad-label":         {advice: "to tinyland-nix-heavy", edits: []edit{{validate, "labels: [self-hosted, nix-heavy]", "labels: tinyland-nix-heavy"}}},
+	"wf-matrix-bad-label":        {advice: "to tinyland-nix;", edits: []edit{{validate, "          - tinyland-nix-xl\n", "          - tinyland-nix\n"}}},
+	"wf-missing-runs-on":         {advice: "Add runs-on with a shared capability label (e.g. tinyland-nix)", edits: []edit{{".github/workflows/enrollment.yaml", "  gates:\n", "  gates:\n    runs-on: tinyland-nix\n"}}},
+	"wf-personal-label":          {advice: `tinyland-nix instead of "personal-nix"`, edits: []edit{{validate, "[self-hosted, personal-nix]", "[self-hosted, tinyland-nix]"}}},
+	"wf-pr-environment":          {advice: "or drop environment:", edits: []edit{{validate, "    environment: honey-jesssullivan\n", ""}}},
+	"wf-pr-secrets":              {advice: "with if: github.event_name == 'push'", edits: []edit{{validate, "  cache-publish:\n    needs: [nix-check]\n", "  cache-publish:\n    needs: [nix-check]\n    if: github.event_name == 'push'\n"}}},
+	"wf-pr-write-permissions":    {advice: "or gate it to trusted events with if: github.event_name == 'push'", edits: []edit{{".github/workflows/docker-images.yaml", "  push:\n    needs: [build, integration]\n", "  push:\n    needs: [build, integration]\n    if: github.event_name == 'push'\n"}}},
+	"wf-pull-request-target":     {advice: "Remove the pull_request_target trigger (use pull_request", edits: []edit{{".github/workflows/enrollment.yml", "  pull_request_target:\n", "  pull_request:\n"}}},
+	"wf-repo-label":              {advice: `tinyland-nix instead of "tinyland-infra-nix"`, edits: []edit{{validate, "[self-hosted, tinyland-infra-nix]", "[self-hosted, tinyland-nix]"}}},
+	"wf-reusable-pr-secrets":     {advice: "with if: github.event_name == 'push'", edits: []edit{{".github/workflows/attic-publish.yml", "  publish:\n    runs-on: tinyland-nix\n", "  publish:\n    if: github.event_name == 'push'\n    runs-on: tinyland-nix\n"}}},
+	"wf-unresolved-expression":   {advice: "a strategy.matrix list of shared labels", edits: []edit{{validate, "runs-on: ${{ vars.NIX_RUNNER_LABEL }}", "runs-on: ${{ matrix.runner }}\n    strategy:\n      matrix:\n        runner: [tinyland-nix, tinyland-nix-heavy]"}}},
+}
+
+// notMechanical are the broken cases whose fix is a decision, not an edit, and why.
+var notMechanical = map[string]string{
+	"wf-input-runs-on-number": "unusable input (exit 2): there is no next action, the file is rejected",
+}
+
+// Following a broken case's next action fixes it without creating a new problem: after the
+// advised edit the case's rules no longer fire, and nothing fires that did not before.
+func TestFollowingTheAdviceFixesTheCase(t *testing.T) {
+	overlays := filepath.Join(overlaytest.RepoRoot(t), "e2e", "overlays")
+	seen := map[string]bool{}
+	for _, v := range overlaytest.Variants(t, filepath.Join(overlays, "broken")) {
+		seen[v.Name] = true
+		fix, ok := adviceFixes[v.Name]
+		if !ok {
+			if _, why := notMechanical[v.Name]; !why {
+				t.Errorf("broken case %s has no entry in adviceFixes (or notMechanical with the reason)", v.Name)
+			}
+			continue
+		}
+		t.Run(v.Name, func(t *testing.T) {
+			root := overlaytest.Materialize(t, v.Dir)
+			work := filepath.Dir(root)
+			for i := 0; i+1 < len(v.Args); i++ {
+				if v.Args[i] == "--overlay-root" {
+					overlaytest.CopyBase(t, v.Args[i+1], filepath.Join(work, v.Args[i+1]))
+				}
+			}
+			t.Chdir(work)
+			before, actions := problems(t, v.Name, v.Args)
+			if !strings.Contains(actions, fix.advice) {
+				t.Fatalf("the next actions no longer say %q; update the fix to what they advise now:\n%s", fix.advice, actions)
+			}
+			for _, e := range fix.edits {
+				p := filepath.Join(root, filepath.FromSlash(e.file))
+				data, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(string(data), e.old) {
+					t.Fatalf("%s does not contain %q", e.file, e.old)
+				}
+				if err := os.WriteFile(p, []byte(strings.Replace(string(data), e.old, e.new, 1)), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := v.Args
+			if fix.args != nil {
+				args = fix.args
+			}
+			after, afterActions := problems(t, v.Name, args)
+			for _, r := range v.Rules {
+				for _, p := range after {
+					if strings.HasPrefix(p, r+" ") {
+						t.Errorf("after the advised fix %s still fires: %s", r, p)
+					}
+				}
+			}
+			was := map[string]bool{}
+			for _, p := range before {
+				was[p] = true
+			}
+			for _, p := range after {
+				if !was[p] {
+					t.Errorf("the advised fix created a new problem: %s\nnext actions now:\n%s", p, afterActions)
+				}
+			}
+		})
+	}
+	for name := range adviceFixes {
+		if !seen[name] {
+			t.Errorf("adviceFixes names %s, which is no broken case", name)
+		}
+	}
+}
+
+// problems runs check on the overlay name in the working directory and returns its
+// blockers and unexpected warnings ("rule file:line") and its next actions.
+func problems(t *testing.T, name string, args []string) ([]string, string) {
+	t.Helper()
+	res := run(append([]string{"check", "--overlay-root", name, "--format", "json"}, args...)...)
+	if res.code == 2 {
+		t.Fatalf("check: exit 2\n%s", res.stderr)
+	}
+	rep, err := finding.Decode([]byte(res.stdout))
+	if err != nil {
+		t.Fatalf("check output: %v", err)
+	}
+	var out []string
+	var actions strings.Builder
+	for _, f := range rep.Findings {
+		if f.Severity == finding.Blocker || (f.Severity == finding.Warning && !f.Expected) {
+			out = append(out, f.Rule+" "+f.File)
+			actions.WriteString(f.NextAction + "\n")
+		}
+	}
+	sort.Strings(out)
+	return out, actions.String()
+}
