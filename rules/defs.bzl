@@ -26,7 +26,15 @@ Public API (everything else lives in `//rules/private` and may change):
   run over declared overlay files, with the same conventions (exit status 0/1/2, JUnit in
   `$XML_OUTPUT_FILE`, reports in `$TEST_UNDECLARED_OUTPUTS_DIR`, root-relative paths).
 * `enrollment_check_binary`: the same launcher for `bazel run`.
-* `prebuilt_checker`: a checker binary built outside Bazel, e.g. to inject a released binary.
+* `prebuilt_checker`: a checker binary built outside Bazel, e.g. to inject your own build.
+
+The checkers: by default `@gf_enrollment_checkers//:enrollcheck` and `:gfenroll`, which a
+release fills with its prebuilt binaries for the host platform (linux/darwin, amd64/arm64),
+checked against the sha256 in `rules/private/integrity.bzl`, so a consumer needs no Go
+toolchain. Bzlmod creates the repository through gf_enrollment's own MODULE.bazel
+(`//rules:extensions.bzl`); WORKSPACE calls `gf_enrollment_checkers()` from
+`//rules:repositories.bzl`. In a checkout (no release integrity) the same targets are the
+go_binary builds; `enrollment_checks(checker_source = "source")` always builds from source.
 
 Checker conventions (what a custom checker must do): accept `--overlay-root DIR` (the
 overlay laid out from the declared files; nothing else of the repository is there), report
@@ -35,7 +43,7 @@ nothing blocks, 1 on blockers, 2 on unusable input, and write JUnit to `$XML_OUT
 when set. The Go package `github.com/tinyland-inc/gf-enrollment/checks/checker` does all of
 that for a Go `main`.
 
-Works with Bazel 4.2.3 (WORKSPACE, checkers injected) through 9 (Bzlmod). The launcher is a
+Works with Bazel 4.2.3 (WORKSPACE) through 9 (Bzlmod). The launcher is a
 generated bash script: Linux and macOS, not Windows.
 """
 

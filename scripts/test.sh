@@ -37,7 +37,7 @@ BAZEL_LINT=e2e/bazel/lint.sh     # buildifier, gazelle freshness, MODULE.bazel u
 BAZEL_SMOKE=e2e/bazel/smoke.sh   # real-Bazel smoke of the rules with bazel-remote
 BENCH=scripts/bench.sh           # benchmarks printing figures (never a pass/fail on time)
 
-STAGES=(format vet kube-testenv unit flake hostile fuzz bazel-lint bazel-smoke bench)
+STAGES=(format vet kube-testenv unit flake hostile fuzz bazel-lint release bazel-smoke bench)
 
 # The flake stage reruns the tests of concurrent code (goroutine fan-out, loopback servers,
 # the real kube-apiserver) FLAKE_COUNT times; one failing run fails the stage. Each entry
@@ -166,6 +166,12 @@ stage_fuzz() {
 stage_bazel-lint() {
 	[ -x "$BAZEL_LINT" ] || { echo "$BAZEL_LINT not present"; return 77; }
 	"$BAZEL_LINT"
+}
+
+stage_release() {
+	# scripts/release.sh twice on one commit (all 8 binaries): byte-identical artifacts, and
+	# the registry entry and .bcr files valid for the Bazel Central Registry.
+	GF_RELEASE_TEST=1 go test -count=1 -timeout 30m ./internal/release
 }
 
 stage_bazel-smoke() {

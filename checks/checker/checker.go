@@ -286,7 +286,7 @@ func markSummary(path string) (*summaryMark, error) {
 	case err != nil:
 		return nil, fmt.Errorf("append step summary: %w", err)
 	case !st.Mode().IsRegular():
-		return nil, fmt.Errorf("append step summary: %s is %s, not a regular file", path, describeMode(st.Mode()))
+		return nil, fmt.Errorf("append step summary: %s is %s, not a regular file", path, finding.DescribeMode(st.Mode()))
 	}
 	return &summaryMark{path: path, existed: true, size: st.Size()}, nil
 }

@@ -1,6 +1,8 @@
 package checker
 
 import (
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,25 +25,7 @@ func CheckTarget(path string) error {
 	case st.Mode().IsRegular():
 		return nil
 	}
-	return fmt.Errorf("report %s is %s, not a regular file: name a regular file or a new path", path, describeMode(st.Mode()))
-}
-
-func describeMode(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
+	return fmt.Errorf("report %s is %s, not a regular file: name a regular file or a new path", path, finding.DescribeMode(st.Mode()))
 }
 
 // fileSet writes several report files all or nothing: Stage writes each to a temporary

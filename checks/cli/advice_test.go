@@ -29,6 +29,11 @@ const (
 	validate   = ".github/workflows/validate.yml"
 	corePin    = "637b7167c400a842cdc7af0709b2251c0542a48a"
 	otherPin   = "defff7fb7d1f3457c5270ce2e57ac6077e797b1c"
+	// Stand-ins for what the advised `gh api repos/<action>/commits/<tag> --jq .sha` prints:
+	// the gate judges the form of a pin (full lowercase SHA), it resolves no tag. The
+	// fixtures pin actions/checkout v4.2.2 at checkoutV4.
+	checkoutV4   = "11bd71901bbe5b1630ceea73d27597364c9af683"
+	actionlintV2 = "3a24062651993d40fed1019b58ac6fbdfbf276cc"
 )
 
 // adviceFixes covers every broken case whose next action is a mechanical edit.
@@ -68,11 +73,14 @@ var adviceFixes = map[string]adviceFix{
 	"pins-core-remote-other-module": {advice: "to the core commit as well", edits: []edit{{"MODULE.bazel", `commit = "` + otherPin + `",
     strip_prefix = "tofu"`, `commit = "` + corePin + `",
     strip_prefix = "tofu"`}}},
-	"pins-core-undeclared": {advice: "Set core.module_name in config/organization.yaml", edits: []edit{{"config/organization.yaml", "\n  repository: tinyland-inc/GloriousFlywheel\n", "\n  repository: tinyland-inc/GloriousFlywheel\n  module_name: gloriousflywheel\n"}}},
-	"pins-drift":           {advice: "gfenroll pin <sha>", edits: []edit{{"MODULE.bazel", otherPin, corePin}}},
-	"pins-expected-ref-mismatch": {advice: "Move the workflow pins of the core with them", edits: []edit{
+	"pins-core-undeclared":      {advice: "Set core.module_name in config/organization.yaml", edits: []edit{{"config/organization.yaml", "\n  repository: tinyland-inc/GloriousFlywheel\n", "\n  repository: tinyland-inc/GloriousFlywheel\n  module_name: gloriousflywheel\n"}}},
+	"pins-core-repository-fork": {advice: "Correct the one that names a fork or a typo; never move the build to a fork", edits: []edit{{"config/organization.yaml", "repository: jsullivan/GloriousFlywheel", "repository: tinyland-inc/GloriousFlywheel"}}},
+	"pins-drift":                {advice: "otherwise set MODULE.bazel git_override commit back to " + corePin, edits: []edit{{"MODULE.bazel", otherPin, corePin}}},
+	// gfenroll pin moves the organization.yaml and MODULE.bazel pins and the workflow-level
+	// GF_CORE_REF together; these are the bytes it rewrites.
+	"pins-expected-ref-mismatch": {advice: "Refresh both pins together to the expected core commit: gfenroll pin " + otherPin, edits: []edit{
 		{"MODULE.bazel", corePin, otherPin}, {"config/organization.yaml", corePin, otherPin},
-		{".github/workflows/deploy-arc.yml", corePin, otherPin}, {".github/workflows/deploy-arc.yml", corePin, otherPin}}},
+		{".github/workflows/deploy-arc.yml", corePin, otherPin}}},
 	"pins-expected-ref-unresolvable": {advice: "pass the full 40-hex commit SHA as --expected-core-ref", args: []string{"--expected-core-ref", corePin}},
 	"pins-git-override-branch":       {advice: `Replace branch = "main" with commit = "<40-hex>"`, edits: []edit{{"MODULE.bazel", `branch = "main",`, `commit = "` + corePin + `",`}}},
 	"pins-malformed":                 {advice: "full 40-character lowercase commit SHA", edits: []edit{{"config/organization.yaml", `pinned_commit: "637b7167c400"`, `pinned_commit: "` + corePin + `"`}}},
@@ -83,9 +91,31 @@ git_override(
     remote = "https://github.com/tinyland-inc/GloriousFlywheel.git",
     commit = "` + corePin + `",
 )`}}},
-	"pins-org-pin-missing": {advice: "Set core.pinned_commit in config/organization.yaml", edits: []edit{{"config/organization.yaml", "\n  repository: tinyland-inc/GloriousFlywheel\n", "\n  repository: tinyland-inc/GloriousFlywheel\n  pinned_commit: " + corePin + "\n"}}},
-	"pins-remote-mismatch": {advice: "at https://github.com/tinyland-inc/GloriousFlywheel.git", edits: []edit{{"MODULE.bazel", "https://github.com/Jesssullivan/GloriousFlywheel.git", "https://github.com/tinyland-inc/GloriousFlywheel.git"}}},
-	"pins-workflow-pin":    {advice: "GF_CORE_REF in .github/workflows/deploy-arc.yml to " + corePin, edits: []edit{{".github/workflows/deploy-arc.yml", "GF_CORE_REF: " + otherPin, "GF_CORE_REF: " + corePin}}},
+	"pins-module-name-mismatch":   {advice: `Set core.module_name in config/organization.yaml to "gloriousflywheel"`, edits: []edit{{"config/organization.yaml", "module_name: glorious_flywheel", "module_name: gloriousflywheel"}}},
+	"pins-org-pin-missing":        {advice: "Set core.pinned_commit in config/organization.yaml", edits: []edit{{"config/organization.yaml", "\n  repository: tinyland-inc/GloriousFlywheel\n", "\n  repository: tinyland-inc/GloriousFlywheel\n  pinned_commit: " + corePin + "\n"}}},
+	"pins-remote-mismatch":        {advice: "Correct the one that names a fork or a typo; never move the build to a fork", edits: []edit{{"MODULE.bazel", "https://github.com/Jesssullivan/GloriousFlywheel.git", "https://github.com/tinyland-inc/GloriousFlywheel.git"}}},
+	"pins-workflow-core-checkout": {advice: "Set ref: " + corePin + " (the pinned commit) on the checkout of tinyland-inc/GloriousFlywheel", edits: []edit{{".github/workflows/arc-deploy.yml", "ref: state-rehome", "ref: " + corePin}}},
+	"pins-workflow-core-fetch": {advice: "Build from the pinned checkout (actions/checkout of tinyland-inc/GloriousFlywheel with ref: " + corePin + ") or name the pinned commit in the reference: github:tinyland-inc/GloriousFlywheel/" + corePin + "#<attr>", edits: []edit{{validate,
+		`      - name: Enrollment gates from the pinned core
+        run: |
+          git clone git@github.com:tinyland-inc/GloriousFlywheel.git ../core
+          nix run github:tinyland-inc/GloriousFlywheel#gfenroll -- check --overlay-root .`,
+		`      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          repository: tinyland-inc/GloriousFlywheel
+          ref: ` + corePin + `
+          path: core
+          ssh-key: ${{ secrets.GF_CORE_DEPLOY_KEY }}
+          persist-credentials: false
+      - name: Enrollment gates from the pinned core
+        run: |
+          nix run github:tinyland-inc/GloriousFlywheel/` + corePin + `#gfenroll -- check --overlay-root .`}}},
+	"pins-workflow-core-ref-env": {advice: "Set env.GF_CORE_REF at the top of .github/workflows/deploy-arc.yml to the pinned commit " + corePin, edits: []edit{
+		{".github/workflows/deploy-arc.yml", "  GF_CORE_REF: main\n", "  GF_CORE_REF: " + corePin + "\n"},
+		// and "Delete jobs.plan-apply.env.GF_CORE_REF", the second next action
+		{".github/workflows/deploy-arc.yml", "      GF_CORE_REF: " + corePin + "\n", ""}}},
+	"pins-workflow-core-uses": {advice: "Use tinyland-inc/GloriousFlywheel/.github/actions/nix-setup@" + corePin + " (the pinned commit)", edits: []edit{{validate, "nix-setup@" + otherPin, "nix-setup@" + corePin}}},
+	"pins-workflow-pin":       {advice: "Remove validate.yml from the authority pin's workflows in config/organization.yaml", edits: []edit{{"config/organization.yaml", "workflows: [deploy-arc.yml, validate.yml]", "workflows: [deploy-arc.yml]"}}},
 
 	"taxonomy-cache-wiring":            {advice: "or remove extra_runner_sets.tinyland-nix-heavy-compute-expansion.bazel_executor_endpoint", edits: []edit{{jessTfvars, `    bazel_executor_endpoint = "grpc://gf-reapi-cell.gf-rbe.svc.cluster.local:8980"` + "\n", ""}}},
 	"taxonomy-capacity":                {advice: "Lower nix_min_runners", edits: []edit{{jessTfvars, "nix_min_runners           = 3", "nix_min_runners           = 1"}}},
@@ -110,19 +140,28 @@ git_override(
 		{tinyTfvars, `runner_label          = "tinyland-nix-arm64"`, `runner_label          = "tinyland-nix-heavy"`},
 		{tinyTfvars, `"nix", "tinyland-nix-arm64"]`, `"nix", "tinyland-nix-heavy"]`}}},
 
-	"wf-generic-only":            {advice: "Add the shared capability label the job needs (e.g. tinyland-nix)", edits: []edit{{".github/workflows/enrollment.yml", "runs-on: [self-hosted, linux]", "runs-on: [self-hosted, linux, tinyland-nix]"}}},
-	"wf-github-hosted-forbidden": {advice: `Move job "actionlint" to a shared self-hosted label (e.g. tinyland-nix)`, edits: []edit{{validate, "  actionlint:\n    runs-on: ubuntu-latest", "  actionlint:\n    runs-on: tinyland-nix"}}},
-	"wf-group-bad-label":         {advice: "to tinyland-nix-heavy", edits: []edit{{validate, "labels: [self-hosted, nix-heavy]", "labels: tinyland-nix-heavy"}}},
-	"wf-matrix-bad-label":        {advice: "to tinyland-nix;", edits: []edit{{validate, "          - tinyland-nix-xl\n", "          - tinyland-nix\n"}}},
-	"wf-missing-runs-on":         {advice: "Add runs-on with a shared capability label (e.g. tinyland-nix)", edits: []edit{{".github/workflows/enrollment.yaml", "  gates:\n", "  gates:\n    runs-on: tinyland-nix\n"}}},
-	"wf-personal-label":          {advice: `tinyland-nix instead of "personal-nix"`, edits: []edit{{validate, "[self-hosted, personal-nix]", "[self-hosted, tinyland-nix]"}}},
-	"wf-pr-environment":          {advice: "or drop environment:", edits: []edit{{validate, "    environment: honey-jesssullivan\n", ""}}},
-	"wf-pr-secrets":              {advice: "with if: github.event_name == 'push'", edits: []edit{{validate, "  cache-publish:\n    needs: [nix-check]\n", "  cache-publish:\n    needs: [nix-check]\n    if: github.event_name == 'push'\n"}}},
-	"wf-pr-write-permissions":    {advice: "or gate it to trusted events with if: github.event_name == 'push'", edits: []edit{{".github/workflows/docker-images.yaml", "  push:\n    needs: [build, integration]\n", "  push:\n    needs: [build, integration]\n    if: github.event_name == 'push'\n"}}},
-	"wf-pull-request-target":     {advice: "Remove the pull_request_target trigger (use pull_request", edits: []edit{{".github/workflows/enrollment.yml", "  pull_request_target:\n", "  pull_request:\n"}}},
-	"wf-repo-label":              {advice: `tinyland-nix instead of "tinyland-infra-nix"`, edits: []edit{{validate, "[self-hosted, tinyland-infra-nix]", "[self-hosted, tinyland-nix]"}}},
-	"wf-reusable-pr-secrets":     {advice: "with if: github.event_name == 'push'", edits: []edit{{".github/workflows/attic-publish.yml", "  publish:\n    runs-on: tinyland-nix\n", "  publish:\n    if: github.event_name == 'push'\n    runs-on: tinyland-nix\n"}}},
-	"wf-unresolved-expression":   {advice: "a strategy.matrix list of shared labels", edits: []edit{{validate, "runs-on: ${{ vars.NIX_RUNNER_LABEL }}", "runs-on: ${{ matrix.runner }}\n    strategy:\n      matrix:\n        runner: [tinyland-nix, tinyland-nix-heavy]"}}},
+	"wf-action-not-pinned":   {advice: "to the full commit SHA with the version as a comment: uses: actions/checkout@<40-hex> # v4", edits: []edit{{".github/workflows/enrollment.yml", "uses: actions/checkout@v4", "uses: actions/checkout@" + checkoutV4 + " # v4"}}},
+	"wf-checkout-credential": {advice: "Drop token: from the checkout", edits: []edit{{validate, "          persist-credentials: false\n          token: ${{ github.token }}\n", "          persist-credentials: false\n"}}},
+	"wf-checkout-persist-credentials": {advice: "Add persist-credentials: false under with: of step #1", edits: []edit{{".github/workflows/enrollment.yaml",
+		"uses: actions/checkout@" + checkoutV4 + " # v4.2.2\n", "uses: actions/checkout@" + checkoutV4 + " # v4.2.2\n        with: {persist-credentials: false}\n"}}},
+	"wf-default-permissions": {advice: "Add permissions: contents: read at the top level of .github/workflows/enrollment.yml (next to on:)", edits: []edit{{".github/workflows/enrollment.yml", "\njobs:\n", "\npermissions:\n  contents: read\n\njobs:\n"}}},
+	"wf-generic-only":        {advice: "Add the shared capability label the job needs (e.g. tinyland-nix)", edits: []edit{{".github/workflows/enrollment.yml", "runs-on: [self-hosted, linux]", "runs-on: [self-hosted, linux, tinyland-nix]"}}},
+	"wf-github-hosted-forbidden": {advice: `Move job "actionlint" to a shared self-hosted label (e.g. tinyland-nix), or drop --forbid-github-hosted if GitHub-hosted runners are allowed for this overlay. On a shared label the job must also: Pin raven-actions/actionlint in job "actionlint" of .github/workflows/validate.yml to the full commit SHA with the version as a comment: uses: raven-actions/actionlint@<40-hex> # v2`,
+		edits: []edit{{validate, "  actionlint:\n    runs-on: ubuntu-latest", "  actionlint:\n    runs-on: tinyland-nix"}, {validate, "uses: raven-actions/actionlint@v2", "uses: raven-actions/actionlint@" + actionlintV2 + " # v2"}}},
+	"wf-group-bad-label":            {advice: "to tinyland-nix-heavy", edits: []edit{{validate, "labels: [self-hosted, nix-heavy]", "labels: tinyland-nix-heavy"}}},
+	"wf-matrix-bad-label":           {advice: "to tinyland-nix;", edits: []edit{{validate, "          - tinyland-nix-xl\n", "          - tinyland-nix\n"}}},
+	"wf-missing-runs-on":            {advice: "Add runs-on with a shared capability label (e.g. tinyland-nix)", edits: []edit{{".github/workflows/enrollment.yaml", "  gates:\n", "  gates:\n    runs-on: tinyland-nix\n"}}},
+	"wf-needs-chain-pr-secrets":     {advice: `Gate job "sign" in .github/workflows/docker-images.yaml to trusted events with if: github.event_name == 'push'`, edits: []edit{{".github/workflows/docker-images.yaml", "  sign:\n    needs: build\n", "  sign:\n    needs: build\n    if: github.event_name == 'push'\n"}}},
+	"wf-personal-label":             {advice: `tinyland-nix instead of "personal-nix"`, edits: []edit{{validate, "[self-hosted, personal-nix]", "[self-hosted, tinyland-nix]"}}},
+	"wf-pr-environment":             {advice: "or drop environment:", edits: []edit{{validate, "    environment: honey-jesssullivan\n", ""}}},
+	"wf-pr-secrets":                 {advice: "with if: github.event_name == 'push'", edits: []edit{{validate, "  cache-publish:\n    needs: [nix-check]\n", "  cache-publish:\n    needs: [nix-check]\n    if: github.event_name == 'push'\n"}}},
+	"wf-pr-write-permissions":       {advice: "or gate it to trusted events with if: github.event_name == 'push'", edits: []edit{{".github/workflows/docker-images.yaml", "  push:\n    needs: [build, integration]\n", "  push:\n    needs: [build, integration]\n    if: github.event_name == 'push'\n"}}},
+	"wf-pull-request-target":        {advice: "Remove the pull_request_target trigger (use pull_request", edits: []edit{{".github/workflows/enrollment.yml", "  pull_request_target:\n", "  pull_request:\n"}}},
+	"wf-repo-label":                 {advice: `tinyland-nix instead of "tinyland-infra-nix"`, edits: []edit{{validate, "[self-hosted, tinyland-infra-nix]", "[self-hosted, tinyland-nix]"}}},
+	"wf-reusable-pr-secrets":        {advice: "with if: github.event_name == 'push'", edits: []edit{{".github/workflows/attic-publish.yml", "  publish:\n    runs-on: tinyland-nix\n", "  publish:\n    if: github.event_name == 'push'\n    runs-on: tinyland-nix\n"}}},
+	"wf-retired-credential":         {advice: "Replace secrets.GF_CORE_READ_TOKEN in .github/workflows/validate.yml with the credential that replaced it (enrollment.credentials.preferred)", edits: []edit{{validate, "secrets.GF_CORE_READ_TOKEN", "secrets.GF_CORE_DEPLOY_KEY"}}},
+	"wf-unresolved-expression":      {advice: "a strategy.matrix list of shared labels", edits: []edit{{validate, "runs-on: ${{ vars.NIX_RUNNER_LABEL }}", "runs-on: ${{ matrix.runner }}\n    strategy:\n      matrix:\n        runner: [tinyland-nix, tinyland-nix-heavy]"}}},
+	"wf-workflow-write-permissions": {advice: "Move id-token: write from the workflow-level permissions: of .github/workflows/deploy-arc.yml to the jobs that need it", edits: []edit{{".github/workflows/deploy-arc.yml", "\npermissions:\n  contents: read\n  id-token: write\n", "\npermissions:\n  contents: read\n"}}},
 }
 
 // notMechanical are the broken cases whose fix is a decision, not an edit, and why.

@@ -55,6 +55,8 @@
 package deploy
 
 import (
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+
 	"slices"
 	"strconv"
 	"strings"
@@ -207,10 +209,10 @@ func Of(o *overlay.Overlay) *Model {
 	if org.File != "" {
 		m.OrgFile = org.File
 	}
-	orgPos := posOr(org.Owner.Pos, overlay.Pos{}, m.OrgFile)
+	orgPos := finding.PosOr(org.Owner.Pos, overlay.Pos{}, m.OrgFile)
 	m.AppSecret = fromOrg(org.Owner.GithubAppSecretName, orgPos, m.OrgFile, "owner.github_app_secret_name")
-	m.Context = fromOrg(org.Cluster.Context, posOr(org.Cluster.Pos, overlay.Pos{}, m.OrgFile), m.OrgFile, "substrate.cluster.context")
-	m.Cluster = fromOrg(org.Cluster.Name, posOr(org.Cluster.Pos, overlay.Pos{}, m.OrgFile), m.OrgFile, "substrate.cluster.name")
+	m.Context = fromOrg(org.Cluster.Context, finding.PosOr(org.Cluster.Pos, overlay.Pos{}, m.OrgFile), m.OrgFile, "substrate.cluster.context")
+	m.Cluster = fromOrg(org.Cluster.Name, finding.PosOr(org.Cluster.Pos, overlay.Pos{}, m.OrgFile), m.OrgFile, "substrate.cluster.name")
 	for _, tv := range o.Tfvars {
 		if tv == nil {
 			continue
@@ -231,9 +233,9 @@ func Of(o *overlay.Overlay) *Model {
 // fromOrg reads an organization.yaml value; unset, it is an empty default to be set at key.
 func fromOrg(s overlay.String, fallback overlay.Pos, file, key string) Value {
 	if strings.TrimSpace(s.Value) == "" {
-		return Value{Pos: posOr(s.Pos, fallback, file), Defaulted: true, Key: key, File: file}
+		return Value{Pos: finding.PosOr(s.Pos, fallback, file), Defaulted: true, Key: key, File: file}
 	}
-	return Value{Value: s.Value, Pos: posOr(s.Pos, fallback, file), Key: key, File: file}
+	return Value{Value: s.Value, Pos: finding.PosOr(s.Pos, fallback, file), Key: key, File: file}
 }
 
 // own is a value the tfvars sets itself (Set and not blank), else ok is false. The value
@@ -242,7 +244,7 @@ func own(s overlay.String, fallback overlay.Pos, file, key string) (Value, bool)
 	if !s.Set || strings.TrimSpace(s.Value) == "" {
 		return Value{}, false
 	}
-	return Value{Value: s.Value, Pos: posOr(s.Pos, fallback, file), Key: key, File: file}, true
+	return Value{Value: s.Value, Pos: finding.PosOr(s.Pos, fallback, file), Key: key, File: file}, true
 }
 
 // or is the tfvars value at key, else def (marked defaulted, pointing at the default's
@@ -253,7 +255,7 @@ func or(s overlay.String, fallback overlay.Pos, file, key string, def Value) Val
 	}
 	d := Value{Value: def.Value, Pos: def.Pos, Defaulted: true, Key: key, File: file}
 	if !d.Pos.IsValid() || d.Value == "" {
-		d.Pos = posOr(s.Pos, fallback, file)
+		d.Pos = finding.PosOr(s.Pos, fallback, file)
 	}
 	return d
 }
@@ -337,10 +339,10 @@ func setKeyPrefix(key string) string { return "extra_runner_sets." + key }
 
 func setOf(st *Stack, rs overlay.RunnerSet) *ScaleSet {
 	f := st.File
-	decl := posOr(rs.Pos, overlay.Pos{}, f)
+	decl := finding.PosOr(rs.Pos, overlay.Pos{}, f)
 	k := setKeyPrefix(rs.Key.Value)
 	s := &ScaleSet{Stack: st, SetKey: rs.Key.Value, Pos: decl}
-	s.Release = Value{Value: rs.Key.Value, Pos: posOr(rs.Key.Pos, decl, f), Key: "the extra_runner_sets key " + strconv.Quote(rs.Key.Value), File: f}
+	s.Release = Value{Value: rs.Key.Value, Pos: finding.PosOr(rs.Key.Pos, decl, f), Key: "the extra_runner_sets key " + strconv.Quote(rs.Key.Value), File: f}
 	s.Label = or(rs.RunnerLabel, decl, f, k+".runner_label", literal(""))
 	nameDefault := Value{Value: s.Label.Value, Pos: s.Label.Pos}
 	if nameDefault.Value == "" {
@@ -348,13 +350,13 @@ func setOf(st *Stack, rs overlay.RunnerSet) *ScaleSet {
 	}
 	s.Name = or(rs.RunnerScaleSetName, decl, f, k+".runner_scale_set_name", nameDefault)
 	for _, v := range rs.RunnerLabels.Values {
-		s.Published = append(s.Published, Value{Value: v.Value, Pos: posOr(v.Pos, decl, f), Key: k + ".runner_labels", File: f})
+		s.Published = append(s.Published, Value{Value: v.Value, Pos: finding.PosOr(v.Pos, decl, f), Key: k + ".runner_labels", File: f})
 	}
 	// An explicit runner_type is kept even when empty: OpenTofu fills only a null optional
 	// attribute, and the core's module rejects "".
 	s.RunnerType = Value{Value: DefaultRunnerType, Pos: decl, Defaulted: true, Key: k + ".runner_type", File: f}
 	if rs.RunnerType.Set {
-		s.RunnerType = Value{Value: rs.RunnerType.Value, Pos: posOr(rs.RunnerType.Pos, decl, f), Key: k + ".runner_type", File: f}
+		s.RunnerType = Value{Value: rs.RunnerType.Value, Pos: finding.PosOr(rs.RunnerType.Pos, decl, f), Key: k + ".runner_type", File: f}
 	}
 	s.ConfigURL = or(rs.GithubConfigURL, decl, f, k+".github_config_url", st.ConfigURL)
 	s.ConfigSecret = or(rs.GithubConfigSecret, decl, f, k+".github_config_secret", st.ConfigSecret)
@@ -371,18 +373,7 @@ func setOf(st *Stack, rs overlay.RunnerSet) *ScaleSet {
 
 func count(n overlay.Int, fallback overlay.Pos, file, key string, def int64) Count {
 	if n.Set {
-		return Count{Value: n.Value, Pos: posOr(n.Pos, fallback, file), Key: key, File: file}
+		return Count{Value: n.Value, Pos: finding.PosOr(n.Pos, fallback, file), Key: key, File: file}
 	}
-	return Count{Value: def, Pos: posOr(n.Pos, fallback, file), Defaulted: true, Key: key, File: file}
-}
-
-// posOr returns p when it names a file, else fallback, else the file itself.
-func posOr(p, fallback overlay.Pos, file string) overlay.Pos {
-	if p.IsValid() {
-		return p
-	}
-	if fallback.IsValid() {
-		return fallback
-	}
-	return overlay.Pos{File: file}
+	return Count{Value: def, Pos: finding.PosOr(n.Pos, fallback, file), Defaulted: true, Key: key, File: file}
 }

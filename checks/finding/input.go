@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"sort"
@@ -116,4 +117,37 @@ func WriteInputErrors(w io.Writer, prefix, where string, err error) {
 		line := fmt.Sprintf("%s: error input/%s: %s", PrintableLine(pos.String()), PrintableLine(kind), msg)
 		fmt.Fprintln(w, line)
 	}
+}
+
+// DescribeMode names a file's type for a message about input that is not a regular file:
+// "a directory", "a symbolic link", "a named pipe (FIFO)", "a socket", "a character
+// device", "a device", else "a special file".
+func DescribeMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
+// PosOr returns p when it names a place, else fallback when that does, else the file
+// itself: where a finding about an absent or defaulted value points.
+func PosOr(p, fallback Position, file string) Position {
+	if p.IsValid() {
+		return p
+	}
+	if fallback.IsValid() {
+		return fallback
+	}
+	return Position{File: file}
 }

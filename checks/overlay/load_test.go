@@ -181,7 +181,7 @@ func TestLoadBadInputs(t *testing.T) {
 			break_: func(t *testing.T, r string) {
 				replaceWith(t, r, "MODULE.bazel", func(p string) error { return syscall.Mkfifo(p, 0o644) })
 			},
-			want: []string{"MODULE.bazel read: MODULE.bazel is not a regular file (a named pipe)"}},
+			want: []string{"MODULE.bazel read: MODULE.bazel is a named pipe (FIFO), not a regular file"}},
 		{name: "missing MODULE.bazel is not an input error",
 			break_: func(t *testing.T, r string) { os.Remove(filepath.Join(r, "MODULE.bazel")) },
 			check: func(t *testing.T, o *overlay.Overlay) {

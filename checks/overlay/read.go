@@ -1,6 +1,8 @@
 package overlay
 
 import (
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +33,7 @@ func readFile(path, rel string, max int64) ([]byte, *InputError) {
 		return nil, &InputError{Pos: at, Kind: KindRead, Msg: rel + " is a directory, not a file"}
 	case !fi.Mode().IsRegular():
 		return nil, &InputError{Pos: at, Kind: KindRead,
-			Msg: fmt.Sprintf("%s is not a regular file (%s)", rel, fileType(fi.Mode()))}
+			Msg: fmt.Sprintf("%s is %s, not a regular file", rel, finding.DescribeMode(fi.Mode()))}
 	case fi.Size() > max:
 		return nil, sizeError(rel, fi.Size(), max)
 	}
@@ -119,19 +121,6 @@ func errText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-func fileType(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	default:
-		return m.Type().String()
-	}
 }
 
 func humanBytes(n int64) string {

@@ -134,7 +134,7 @@ func (c *gateRun) checkOrg() {
 		{"core.repository", core.Repository, "owner/name of the core repository, e.g. tinyland-inc/GloriousFlywheel"},
 	} {
 		if strings.TrimSpace(f.v.Value) == "" {
-			c.add(RuleCoreUndeclared, finding.Blocker, posOr(f.v.Pos, core.Pos, file),
+			c.add(RuleCoreUndeclared, finding.Blocker, finding.PosOr(f.v.Pos, core.Pos, file),
 				fmt.Sprintf("%s does not set %s, so the core pin cannot be located or verified", file, f.key),
 				fmt.Sprintf("Set %s in %s to %s.", f.key, file, f.eg))
 		}
@@ -144,19 +144,19 @@ func (c *gateRun) checkOrg() {
 	v := strings.TrimSpace(p.Value)
 	switch {
 	case v == "":
-		c.add(RuleOrgPinMissing, finding.Blocker, posOr(p.Pos, core.Pos, file),
+		c.add(RuleOrgPinMissing, finding.Blocker, finding.PosOr(p.Pos, core.Pos, file),
 			fmt.Sprintf("%s has no core.pinned_commit", file),
 			fmt.Sprintf("Set core.pinned_commit in %s to the selected core commit, together with the MODULE.bazel git_override commit: gfenroll pin <sha>.", file))
 	case !coreref.IsFullSHA(v):
-		c.add(RuleMalformed, finding.Blocker, posOr(p.Pos, core.Pos, file),
+		c.add(RuleMalformed, finding.Blocker, finding.PosOr(p.Pos, core.Pos, file),
 			fmt.Sprintf("%s core.pinned_commit %q is %s", file, p.Value, malformedWhy(v)),
 			fmt.Sprintf("Replace core.pinned_commit in %s with the full 40-character lowercase commit SHA, together with MODULE.bazel: gfenroll pin <sha>.", file))
 	default:
-		c.orgPin = &pin{sha: v, pos: posOr(p.Pos, core.Pos, file), what: file + " core.pinned_commit"}
+		c.orgPin = &pin{sha: v, pos: finding.PosOr(p.Pos, core.Pos, file), what: file + " core.pinned_commit"}
 	}
 	for _, a := range org.Enrollment.AuthorityPins {
 		if v := strings.TrimSpace(a.Commit.Value); !coreref.IsFullSHA(v) {
-			c.add(RuleMalformed, finding.Blocker, posOr(a.Commit.Pos, a.Pos, file),
+			c.add(RuleMalformed, finding.Blocker, finding.PosOr(a.Commit.Pos, a.Pos, file),
 				fmt.Sprintf("%s enrollment.authority_pins commit %q is %s", file, a.Commit.Value, malformedWhy(v)),
 				fmt.Sprintf("Set the authority pin's commit in %s to the full 40-character lowercase commit SHA the named workflows run.", file))
 		}
@@ -304,8 +304,8 @@ func (c *gateRun) checkModuleName(m *overlay.ModuleFile, file string) {
 		return
 	}
 	org := c.o.Org
-	c.add(RuleModuleNameMismatch, finding.Blocker, posOr(org.Core.ModuleName.Pos, org.Core.Pos, c.orgFile()),
-		fmt.Sprintf("core.module_name %q in %s disagrees with MODULE.bazel, which overrides the core repository %s as module %q (%s)", c.module, c.orgFile(), c.repo, names[0], posOr(first.ModuleName.Pos, first.Pos, file)),
+	c.add(RuleModuleNameMismatch, finding.Blocker, finding.PosOr(org.Core.ModuleName.Pos, org.Core.Pos, c.orgFile()),
+		fmt.Sprintf("core.module_name %q in %s disagrees with MODULE.bazel, which overrides the core repository %s as module %q (%s)", c.module, c.orgFile(), c.repo, names[0], finding.PosOr(first.ModuleName.Pos, first.Pos, file)),
 		fmt.Sprintf("Set core.module_name in %s to %q, the name MODULE.bazel consumes the core under.", c.orgFile(), names[0]))
 	c.module = names[0]
 }
@@ -331,12 +331,12 @@ func (c *gateRun) checkCoreGitOverride(file string, ov *overlay.Override) {
 	// remote
 	switch remote := strings.TrimSpace(ov.Remote.Value); {
 	case remote == "":
-		c.add(RuleRemoteMismatch, finding.Blocker, posOr(ov.Remote.Pos, ov.Pos, file),
+		c.add(RuleRemoteMismatch, finding.Blocker, finding.PosOr(ov.Remote.Pos, ov.Pos, file),
 			fmt.Sprintf("the core git_override in %s has no remote", file),
 			fmt.Sprintf("Set remote = \"https://github.com/%s.git\" in the git_override(module_name = %q) of %s.", repoOr(c.repo), c.module, file))
 	case c.repo != "" && !SameRepository(remote, c.repo):
-		remotePos := posOr(ov.Remote.Pos, ov.Pos, file)
-		repoPos := posOr(c.o.Org.Core.Repository.Pos, c.o.Org.Core.Pos, c.orgFile())
+		remotePos := finding.PosOr(ov.Remote.Pos, ov.Pos, file)
+		repoPos := finding.PosOr(c.o.Org.Core.Repository.Pos, c.o.Org.Core.Pos, c.orgFile())
 		next := fmt.Sprintf("Make core.repository in %s and the remote of git_override(module_name = %q) in %s name the same repository, the canonical core: the build fetches %s today. Correct the one that names a fork or a typo; never move the build to a fork to match organization.yaml.",
 			c.orgFile(), c.module, file, remote)
 		c.add(RuleRemoteMismatch, finding.Blocker, repoPos,
@@ -354,7 +354,7 @@ func (c *gateRun) checkCoreGitOverride(file string, ov *overlay.Override) {
 		floating = fmt.Sprintf("branch = %q", ov.Branch.Value)
 	}
 	if floating != "" {
-		c.add(RuleOverrideKind, finding.Blocker, posOr(firstSetPos(ov.Tag, ov.Branch), ov.Pos, file),
+		c.add(RuleOverrideKind, finding.Blocker, finding.PosOr(firstSetPos(ov.Tag, ov.Branch), ov.Pos, file),
 			fmt.Sprintf("the core git_override in %s follows %s instead of a commit, so the Bzlmod pin can move without a change to the overlay", file, floating),
 			fmt.Sprintf("Replace %s with commit = \"<40-hex>\" in the git_override(module_name = %q) of %s: gfenroll pin <sha>.", floating, c.module, file))
 	}
@@ -365,11 +365,11 @@ func (c *gateRun) checkCoreGitOverride(file string, ov *overlay.Override) {
 			fmt.Sprintf("Add commit = \"<40-hex>\" to the git_override(module_name = %q) of %s: gfenroll pin <sha>.", c.module, file))
 	case commit == "":
 	case !coreref.IsFullSHA(commit):
-		c.add(RuleMalformed, finding.Blocker, posOr(ov.Commit.Pos, ov.Pos, file),
+		c.add(RuleMalformed, finding.Blocker, finding.PosOr(ov.Commit.Pos, ov.Pos, file),
 			fmt.Sprintf("%s git_override commit %q is %s", file, ov.Commit.Value, malformedWhy(commit)),
 			fmt.Sprintf("Replace the git_override commit in %s with the full 40-character lowercase commit SHA, together with core.pinned_commit: gfenroll pin <sha>.", file))
 	default:
-		c.modulePin = &pin{sha: commit, pos: posOr(ov.Commit.Pos, ov.Pos, file), what: file + " git_override commit"}
+		c.modulePin = &pin{sha: commit, pos: finding.PosOr(ov.Commit.Pos, ov.Pos, file), what: file + " git_override commit"}
 	}
 }
 
@@ -400,7 +400,7 @@ func (c *gateRun) checkOtherModules(file string, coreOverride *overlay.Override)
 			} else if ov.Branch.Value != "" {
 				at = fmt.Sprintf("at branch %q", ov.Branch.Value)
 			}
-			c.add(RuleCoreRemoteOtherModule, finding.Blocker, posOr(ov.Commit.Pos, ov.Pos, file),
+			c.add(RuleCoreRemoteOtherModule, finding.Blocker, finding.PosOr(ov.Commit.Pos, ov.Pos, file),
 				fmt.Sprintf("git_override(module_name = %q) in %s fetches the core repository %s %s%s", ov.ModuleName.Value, file, c.repo, at, c.vsRef(ref)),
 				fmt.Sprintf("Pin git_override(module_name = %q) in %s to the core commit as well (commit = %q), or remove it if the module is not needed.", ov.ModuleName.Value, file, shaOr(ref)))
 		case "archive_override":
@@ -411,7 +411,7 @@ func (c *gateRun) checkOtherModules(file string, coreOverride *overlay.Override)
 				if ref != nil && strings.Contains(strings.ToLower(u.Value), ref.sha) {
 					continue
 				}
-				c.add(RuleCoreRemoteOtherModule, finding.Blocker, posOr(u.Pos, ov.Pos, file),
+				c.add(RuleCoreRemoteOtherModule, finding.Blocker, finding.PosOr(u.Pos, ov.Pos, file),
 					fmt.Sprintf("archive_override(module_name = %q) in %s downloads the core repository %s from %q%s", ov.ModuleName.Value, file, c.repo, u.Value, c.vsRef(ref)),
 					fmt.Sprintf("Fetch module %q from the core commit (git_override with commit = %q) in %s, or remove the override.", ov.ModuleName.Value, shaOr(ref), file))
 				break
@@ -586,17 +586,6 @@ func fileOr(f, def string) string {
 		return f
 	}
 	return def
-}
-
-// posOr returns the first valid position, else the file itself.
-func posOr(p, fallback overlay.Pos, file string) overlay.Pos {
-	if p.IsValid() {
-		return p
-	}
-	if fallback.IsValid() {
-		return fallback
-	}
-	return overlay.Pos{File: file}
 }
 
 func firstSetPos(ss ...overlay.String) overlay.Pos {

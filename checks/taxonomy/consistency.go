@@ -53,18 +53,18 @@ func (c *gateRun) checkConsistency(st *deploy.Stack) {
 		switch {
 		case ov == "" && tvv == "":
 		case ov != "" && tvv == "":
-			c.add(RuleConsistency, finding.Blocker, posOr(p.tf.Pos, overlay.Pos{}, st.File),
+			c.add(RuleConsistency, finding.Blocker, finding.PosOr(p.tf.Pos, overlay.Pos{}, st.File),
 				fmt.Sprintf("%s does not set %s, but %s in %s is %q; the runners would use the core's default instead", st.File, p.tfKey, p.orgKey, c.orgF, ghurl.Redact(p.org.Value)),
 				fmt.Sprintf("Set %s = %q in %s (the value of %s in %s).", p.tfKey, ghurl.Redact(p.org.Value), st.File, p.orgKey, c.orgF))
 		case ov == "" && tvv != "":
 			if !p.identity {
 				continue
 			}
-			c.add(RuleConsistency, finding.Blocker, posOr(p.org.Pos, overlay.Pos{}, c.orgF),
+			c.add(RuleConsistency, finding.Blocker, finding.PosOr(p.org.Pos, overlay.Pos{}, c.orgF),
 				fmt.Sprintf("%s does not set %s, but %s in %s is %q; operator commands read it from %s", c.orgF, p.orgKey, p.tfKey, st.File, ghurl.Redact(p.tf.Value), c.orgF),
 				fmt.Sprintf("Set %s to %q in %s.", p.orgKey, ghurl.Redact(p.tf.Value), c.orgF))
 		case !p.same(ov, tvv):
-			c.add(RuleConsistency, finding.Blocker, posOr(p.tf.Pos, overlay.Pos{}, st.File),
+			c.add(RuleConsistency, finding.Blocker, finding.PosOr(p.tf.Pos, overlay.Pos{}, st.File),
 				fmt.Sprintf("%s %q in %s differs from %s %q in %s (%s)", p.tfKey, ghurl.Redact(p.tf.Value), st.File, p.orgKey, ghurl.Redact(p.org.Value), c.orgF, p.org.Pos),
 				fmt.Sprintf("Make %s in %s and %s in %s the same value; both files describe one deployment.", p.tfKey, st.File, p.orgKey, c.orgF))
 		}
@@ -162,7 +162,7 @@ func (c *gateRun) checkOrgCacheWiring() {
 				return
 			}
 		}
-		c.add(RuleCacheWiring, finding.Blocker, posOr(ca.AtticServer.Pos, ca.Pos, c.orgF),
+		c.add(RuleCacheWiring, finding.Blocker, finding.PosOr(ca.AtticServer.Pos, ca.Pos, c.orgF),
 			fmt.Sprintf("substrate.caches.attic_server %q is set in %s without substrate.caches.attic_public_key", ca.AtticServer.Value, c.orgF),
 			fmt.Sprintf("Set substrate.caches.attic_public_key = \"<cache-name>:<public key>\" in %s (public material; it travels with the cache endpoint).", c.orgF))
 	}

@@ -101,13 +101,13 @@ func (c *gateRun) checkDeclaredShared() {
 	for _, v := range sl.Values {
 		key := "runner_contract.shared_labels"
 		if reason := labels.MintedReason(v.Value, c.id); reason != "" {
-			c.add(RuleMintedLabel, finding.Blocker, posOr(v.Pos, sl.Pos, c.orgF),
+			c.add(RuleMintedLabel, finding.Blocker, finding.PosOr(v.Pos, sl.Pos, c.orgF),
 				fmt.Sprintf("%s declares %q as a shared label, but it is minted: %s", key, v.Value, reason),
 				fmt.Sprintf("Remove %q from %s in %s; shared labels are capability classes owned by the core (%s).", v.Value, key, c.orgF, strings.Join(labels.Core, ", ")))
 			continue
 		}
 		if !labels.WellFormed(v.Value) {
-			c.add(RuleMalformedLabel, finding.Blocker, posOr(v.Pos, sl.Pos, c.orgF),
+			c.add(RuleMalformedLabel, finding.Blocker, finding.PosOr(v.Pos, sl.Pos, c.orgF),
 				fmt.Sprintf("%s declares %q, which is not a capability label (tinyland-<nix|docker|dind>[-<capability>...])", key, v.Value),
 				fmt.Sprintf("Remove or rename %q in %s of %s to a tinyland-<nix|docker|dind>[-<capability>] class the core provides.", v.Value, key, c.orgF))
 		}
@@ -120,7 +120,7 @@ func (c *gateRun) checkLabel(v deploy.Value, file, key string) {
 	if c.shared[label] {
 		return
 	}
-	pos := posOr(v.Pos, overlay.Pos{}, file)
+	pos := finding.PosOr(v.Pos, overlay.Pos{}, file)
 	// An extra set's runner_label must also be listed in its runner_labels
 	// (taxonomy/label-not-published), so the fix names both keys: changing only one would
 	// trade this blocker for that one.
@@ -280,15 +280,4 @@ func (c *gateRun) bounds(file string, min, max deploy.Count, what string) {
 			fmt.Sprintf("%s has %s = %d above %s = %d", what, min.Key, min.Value, max.Key, max.Value),
 			fmt.Sprintf("Lower %s or raise %s in %s so that min_runners <= max_runners.", min.Key, max.Key, file))
 	}
-}
-
-// posOr returns p when it names a file, else fallback, else the file itself.
-func posOr(p, fallback overlay.Pos, file string) overlay.Pos {
-	if p.IsValid() {
-		return p
-	}
-	if fallback.IsValid() {
-		return fallback
-	}
-	return overlay.Pos{File: file}
 }

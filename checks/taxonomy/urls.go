@@ -40,7 +40,7 @@ func (c *gateRun) checkURLs() {
 	slug := strings.TrimSpace(c.org.Owner.Slug.Value)
 	anchors := map[string]int{} // URL key -> index of the anchor finding
 	for _, use := range c.urlUses() {
-		pos := posOr(use.v.Pos, overlay.Pos{}, use.file)
+		pos := finding.PosOr(use.v.Pos, overlay.Pos{}, use.file)
 		u, ok := ghurl.Parse(use.v.Value, c.ghes)
 		if len(u.Problems) > 0 {
 			want := "https://github.com/<owner> or https://github.com/<owner>/<repo>"

@@ -175,3 +175,73 @@ func TestNeedsChainThroughAReusableCall(t *testing.T) {
 			want: []string{".github/workflows/deploy.yml:7:23 blocker workflows/untrusted-secrets"}},
 	})
 }
+
+// Advice that moves a job onto a shared label also names what the shared-label rules will
+// ask of it there, so following it creates no new blocker; a job that already runs on a
+// shared label has those findings of its own and keeps its advice unchanged.
+func TestAdviceOntoSharedLabel(t *testing.T) {
+	exposed := `    steps:
+      - uses: actions/checkout@v4
+      - uses: raven-actions/actionlint@v2
+        env:
+          TOKEN: ${{ secrets.LINT_TOKEN }}
+`
+	demands := []string{
+		"uses: actions/checkout@<40-hex> # v4",
+		"Add persist-credentials: false under with: of step #1",
+		"uses: raven-actions/actionlint@<40-hex> # v2",
+		"Gate job \"lint\" in " + ci + " to trusted events",
+		"Add permissions: contents: read at the top level of " + ci,
+	}
+	cases := []struct {
+		name, src, rule string
+		opts            Options
+		want            []string // substrings of the rule's next action, in order
+		none            bool     // the next action has no demands
+	}{
+		{name: "GitHub-hosted, forbidden", opts: Options{ForbidGitHubHosted: true}, rule: RuleGitHubHosted,
+			src: "on: [push, pull_request]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n" + exposed, want: demands},
+		{name: "generic labels only", rule: RuleNoCapabilityLabel,
+			src: "on: [push, pull_request]\njobs:\n  lint:\n    runs-on: [self-hosted, linux]\n" + exposed, want: demands},
+		{name: "no runs-on", rule: RuleMissingRunsOn,
+			src: "on: [push, pull_request]\njobs:\n  lint:\n" + exposed, want: demands},
+		{name: "unknown label", rule: RuleUnknownLabel,
+			src: "on: [push, pull_request]\njobs:\n  lint:\n    runs-on: my-runner\n" + exposed, want: demands},
+		{name: "hygienic job: nothing to add", opts: Options{ForbidGitHubHosted: true}, rule: RuleGitHubHosted, none: true,
+			src: strings.Replace(hygienic(), "runs-on: tinyland-nix", "runs-on: ubuntu-latest", 1)},
+		{name: "already on a shared label in another matrix row", rule: RuleUnknownLabel, none: true,
+			src: "on: [push, pull_request]\njobs:\n  lint:\n    strategy:\n      matrix:\n        r: [tinyland-nix, my-runner]\n    runs-on: ${{ matrix.r }}\n" + exposed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, tc.opts, wf(tc.src))
+			var next []string
+			for _, f := range r.Findings {
+				if f.Rule == tc.rule {
+					next = append(next, f.NextAction)
+				}
+			}
+			if len(next) != 1 {
+				t.Fatalf("%d %s findings, want 1:\n%s", len(next), tc.rule, dump(r))
+			}
+			_, demands, found := strings.Cut(next[0], " On a shared label the job must also: ")
+			if tc.none {
+				if found {
+					t.Fatalf("next action adds demands: %s", next[0])
+				}
+				return
+			}
+			if !found {
+				t.Fatalf("next action names no demands: %s", next[0])
+			}
+			at := 0
+			for _, w := range tc.want {
+				i := strings.Index(demands[at:], w)
+				if i < 0 {
+					t.Fatalf("demands lack %q (in order):\n%s", w, demands)
+				}
+				at += i + len(w)
+			}
+		})
+	}
+}

@@ -2,6 +2,9 @@ package workflows
 
 import "github.com/tinyland-inc/gf-enrollment/checks/finding"
 
+// ontoShared ends the next action of a rule whose fix moves a job onto a shared label.
+const ontoShared = "; when that moves the job onto a shared label, the action also lists what the shared-label rules will ask of it there (actions pinned to full commit SHAs, `persist-credentials: false` on checkouts, a read-only default token, no secrets where pull requests reach)"
+
 // ruleDocs are the rule reference rows of docs/rules.md, generated from Rules() by
 // `go test ./tools/gfenroll -run TestRuleReference -update`: one row per severity a rule
 // is reported with (markdown).
@@ -9,22 +12,22 @@ var ruleDocs = map[string][]finding.RuleDoc{
 	RuleUnknownLabel: {
 		{Severity: "blocker",
 			When:       "a self-hosted `runs-on` label (literal, list item, `{group, labels}`, or expanded from the matrix) is not a shared label; also an empty label",
-			NextAction: "change `runs-on` to the shared label named in the action (`tinyland-nix`, ...); a genuinely new capability is added to the core first"},
+			NextAction: "change `runs-on` to the shared label named in the action (`tinyland-nix`, ...); a genuinely new capability is added to the core first" + ontoShared},
 	},
 	RuleMintedLabel: {
 		{Severity: "blocker",
 			When:       "such a label carries the owner, a repository name, a scale-set name prefix or `personal` (`jesssullivan-nix`, `tinyland-infra-nix`, `personal-nix`)",
-			NextAction: "target the shared capability label; do not create repo-specific runner labels to make enrollment appear green"},
+			NextAction: "target the shared capability label; do not create repo-specific runner labels to make enrollment appear green" + ontoShared},
 	},
 	RuleNoCapabilityLabel: {
 		{Severity: "blocker",
 			When:       "`runs-on` names only generic labels (`self-hosted`, `linux`, `x64`, `arm64`, ...), no label at all, or only a runner `group:`",
-			NextAction: "add the shared capability label the job needs"},
+			NextAction: "add the shared capability label the job needs" + ontoShared},
 	},
 	RuleGitHubHosted: {
 		{Severity: "blocker with `--forbid-github-hosted`",
 			When:       "a GitHub-hosted label (`ubuntu-*`, `windows-*`, `macos-*`); allowed, with no finding, by default",
-			NextAction: "move the job to a shared self-hosted label, or drop the flag"},
+			NextAction: "move the job to a shared self-hosted label, or drop the flag" + ontoShared},
 	},
 	RuleRunnerGroup: {
 		{Severity: "info",
@@ -39,7 +42,7 @@ var ruleDocs = map[string][]finding.RuleDoc{
 	RuleMissingRunsOn: {
 		{Severity: "blocker",
 			When:       "a job with neither `runs-on` nor `uses`",
-			NextAction: "add `runs-on` with a shared label"},
+			NextAction: "add `runs-on` with a shared label" + ontoShared},
 	},
 	RulePullRequestTarget: {
 		{Severity: "blocker",

@@ -105,7 +105,7 @@ func (c *gateRun) checkJob(wf *overlay.Workflow, job *overlay.Job) (reachedJob, 
 	if !job.RunsOn.Set {
 		c.add(RuleMissingRunsOn, finding.Blocker, job.Pos,
 			fmt.Sprintf("job %q has neither runs-on nor uses", job.ID.Value),
-			fmt.Sprintf("Add runs-on with a shared capability label (e.g. %s) to job %q in %s.", c.example(), job.ID.Value, wf.File))
+			c.movedOnto(wf, job, fmt.Sprintf("Add runs-on with a shared capability label (e.g. %s) to job %q in %s.", c.example(), job.ID.Value, wf.File)))
 		return reachedJob{}, false
 	}
 	exp := c.expand(job)
@@ -158,20 +158,20 @@ func (c *gateRun) judgeLabel(wf *overlay.Workflow, job *overlay.Job, l label) {
 	case v == "":
 		c.add(RuleUnknownLabel, finding.Blocker, l.pos,
 			fmt.Sprintf("job %q has an empty runs-on label%s", job.ID.Value, where(l)),
-			fmt.Sprintf("Set the runs-on label of job %q to a shared capability label (%s).", job.ID.Value, c.sharedText()))
+			c.movedOnto(wf, job, fmt.Sprintf("Set the runs-on label of job %q to a shared capability label (%s).", job.ID.Value, c.sharedText())))
 	case c.isShared(v), labels.IsGeneric(v):
 	case labels.IsGitHubHosted(v):
 		if c.opts.ForbidGitHubHosted {
 			c.add(RuleGitHubHosted, finding.Blocker, l.pos,
 				fmt.Sprintf("job %q runs on the GitHub-hosted label %q%s, and this check forbids GitHub-hosted runners", job.ID.Value, v, where(l)),
-				fmt.Sprintf("Move job %q to a shared self-hosted label (e.g. %s), or drop --forbid-github-hosted if GitHub-hosted runners are allowed for this overlay.", job.ID.Value, c.example()))
+				c.movedOnto(wf, job, fmt.Sprintf("Move job %q to a shared self-hosted label (e.g. %s), or drop --forbid-github-hosted if GitHub-hosted runners are allowed for this overlay.", job.ID.Value, c.example())))
 		}
 	default:
 		target := c.suggest(v)
 		if reason := labels.MintedReason(v, c.id); reason != "" {
 			c.add(RuleMintedLabel, finding.Blocker, l.pos,
 				fmt.Sprintf("job %q runs on %q%s: a minted label, %s; workflows target shared capability labels (%s)", job.ID.Value, v, where(l), reason, c.sharedText()),
-				fmt.Sprintf("Target the shared capability label %s instead of %q in %s; do not create repo-specific runner labels to make enrollment appear green.", target, v, wf.File))
+				c.movedOnto(wf, job, fmt.Sprintf("Target the shared capability label %s instead of %q in %s; do not create repo-specific runner labels to make enrollment appear green.", target, v, wf.File)))
 			return
 		}
 		msg := fmt.Sprintf("job %q runs on %q%s, which is not a shared capability label (shared: %s)", job.ID.Value, v, where(l), c.sharedText())
@@ -179,7 +179,7 @@ func (c *gateRun) judgeLabel(wf *overlay.Workflow, job *overlay.Job, l label) {
 			msg += "; it is capability-shaped but not in this overlay's shared labels"
 		}
 		c.add(RuleUnknownLabel, finding.Blocker, l.pos, msg,
-			fmt.Sprintf("Change runs-on of job %q in %s to %s; a capability that is genuinely new belongs in the core's shared labels, not in one overlay.", job.ID.Value, wf.File, target))
+			c.movedOnto(wf, job, fmt.Sprintf("Change runs-on of job %q in %s to %s; a capability that is genuinely new belongs in the core's shared labels, not in one overlay.", job.ID.Value, wf.File, target)))
 	}
 }
 
@@ -226,11 +226,11 @@ func (c *gateRun) judgeSets(wf *overlay.Workflow, job *overlay.Job, exp expansio
 		if ro.Group.Set {
 			c.add(RuleNoCapabilityLabel, finding.Blocker, ro.Group.Pos,
 				fmt.Sprintf("job %q selects runner group %q without a capability label; it would run on any runner of the group", job.ID.Value, ro.Group.Value),
-				fmt.Sprintf("Add labels: [%s] (the capability the job needs) next to group: in job %q.", c.example(), job.ID.Value))
+				c.movedOnto(wf, job, fmt.Sprintf("Add labels: [%s] (the capability the job needs) next to group: in job %q.", c.example(), job.ID.Value)))
 		} else {
 			c.add(RuleNoCapabilityLabel, finding.Blocker, ro.Pos,
 				fmt.Sprintf("runs-on of job %q names no label", job.ID.Value),
-				fmt.Sprintf("Set runs-on of job %q to a shared capability label (e.g. %s).", job.ID.Value, c.example()))
+				c.movedOnto(wf, job, fmt.Sprintf("Set runs-on of job %q to a shared capability label (e.g. %s).", job.ID.Value, c.example())))
 		}
 		return nil
 	}
@@ -262,7 +262,7 @@ func (c *gateRun) judgeSets(wf *overlay.Workflow, job *overlay.Job, exp expansio
 		}
 		c.add(RuleNoCapabilityLabel, finding.Blocker, at,
 			fmt.Sprintf("job %q runs on [%s]: only generic labels, so it would land on any self-hosted runner", job.ID.Value, strings.Join(names, ", ")),
-			fmt.Sprintf("Add the shared capability label the job needs (e.g. %s) to runs-on of job %q.", c.example(), job.ID.Value))
+			c.movedOnto(wf, job, fmt.Sprintf("Add the shared capability label the job needs (e.g. %s) to runs-on of job %q.", c.example(), job.ID.Value)))
 	}
 	if first != nil && ro.Group.Set {
 		c.add(RuleRunnerGroup, finding.Info, ro.Group.Pos,
@@ -278,7 +278,7 @@ func (c *gateRun) unresolved(wf *overlay.Workflow, job *overlay.Job, u unresolve
 	}
 	msg += "; the labels it yields are not checked"
 	c.add(RuleUnresolvedExpression, finding.Warning, u.pos, msg,
-		fmt.Sprintf("Make runs-on of job %q in %s statically checkable (a literal shared label, or a strategy.matrix list of shared labels), or declare %s in enrollment.expected_warnings.", job.ID.Value, wf.File, RuleUnresolvedExpression))
+		c.movedOnto(wf, job, fmt.Sprintf("Make runs-on of job %q in %s statically checkable (a literal shared label, or a strategy.matrix list of shared labels), or declare %s in enrollment.expected_warnings.", job.ID.Value, wf.File, RuleUnresolvedExpression)))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -108,14 +108,27 @@ fi
 for tool in unzip go git; do command -v "$tool" >/dev/null || die "$tool not found"; done
 echo "bazel: $(command -v bazel) ($(dpkg-query -W -f='${Version}' bazel-bootstrap 2>/dev/null || echo unknown))"
 
-# The checkers, built the way a WORKSPACE consumer without rules_go would inject them.
+# The checkers: a release of this worktree for the host platform (scripts/release.sh, the
+# binaries a consumer downloads), served from file:// URLs; the default checkers of the
+# consumer come from there through gf_enrollment_checkers(). The same binaries are injected
+# with prebuilt_checker where a package names its checker.
+host_platform=$(go env GOOS)_$(go env GOARCH)
+release=$scratch/release
+release_version=0.0.0-smoke
 t0=$(now)
-go build -o "$scratch/bin/enrollcheck" ./tools/enrollcheck &&
-  go build -o "$scratch/bin/gfenroll" ./tools/gfenroll &&
+GF_RELEASE_ALLOW_DIRTY=1 GF_RELEASE_PLATFORMS=$host_platform GF_RELEASE_BASE_URL="file://$release" \
+  scripts/release.sh "$release_version" "$release" >"$logs/release.log" 2>&1 ||
+  { cat "$logs/release.log"; die "scripts/release.sh failed"; }
+cp "$release/enrollcheck-$host_platform" "$scratch/bin/enrollcheck" &&
+  cp "$release/gfenroll-$host_platform" "$scratch/bin/gfenroll" &&
   go build -o "$scratch/bin/custom_check" ./e2e/custom-check &&
   go build -o "$scratch/bin/materialize" ./checks/overlaytest/cmd/materialize ||
-  die "go build of the checkers failed"
-echo "checkers built in $(elapsed "$t0" "$(now)") s (warm Go build cache)"
+  die "go build of the custom checker failed"
+echo "release $release_version for $host_platform and the custom checker built in $(elapsed "$t0" "$(now)") s (warm Go build cache)"
+# A copy of the release whose enrollcheck is not the one integrity.bzl names.
+mkdir -p "$scratch/tampered"
+cp "$release"/*-"$host_platform" "$scratch/tampered/"
+printf 'tampered' >>"$scratch/tampered/enrollcheck-$host_platform"
 
 cold_go_build=""
 if [[ -n ${GF_SMOKE_COLD_GO_BUILD:-} ]]; then
@@ -198,6 +211,7 @@ rm -f "$consumer/broken.BUILD.bazel" "$consumer/REPO.bazel"
 cp "$scratch/bin/enrollcheck" "$consumer/tools/enrollcheck_bin"
 cp "$scratch/bin/gfenroll" "$consumer/tools/gfenroll_bin"
 cp "$scratch/bin/custom_check" "$consumer/tools/custom_check_bin"
+cp "$release/integrity.bzl" "$consumer/release_integrity.bzl"
 # The personal overlay is an external repository (new_local_repository below).
 materialize e2e/overlays/jess-personal "$scratch/jess-personal"
 
@@ -235,6 +249,34 @@ new_local_repository(
     path = "$scratch/jess-personal",
 )
 
+# The default checkers: the release's prebuilt binaries for this platform (README "Use in an
+# overlay", WORKSPACE), from file:// URLs with the release's integrity file.
+load("@gf_enrollment//rules:repositories.bzl", "gf_enrollment_checkers")
+load("//:release_integrity.bzl", "CHECKERS", "VERSION")
+
+gf_enrollment_checkers(
+    base_url = "file://$release",
+    integrity = CHECKERS,
+    version = VERSION,
+)
+
+# The failure modes, fetched only when asked for: a file that is not the release's, and a
+# platform the release has no binaries for.
+gf_enrollment_checkers(
+    name = "tampered_checkers",
+    base_url = "file://$scratch/tampered",
+    integrity = CHECKERS,
+    version = VERSION,
+)
+
+gf_enrollment_checkers(
+    name = "unsupported_checkers",
+    base_url = "file://$release",
+    integrity = CHECKERS,
+    platform = "windows_amd64",
+    version = VERSION,
+)
+
 local_repository(
     name = "bazel_skylib",
     path = "$skylib",
@@ -255,7 +297,7 @@ test --test_summary=short
 EOF
 # The remote and read-only configs exactly as this repository's .bazelrc (and README "Use in an
 # overlay") defines them, so the runs below exercise those lines.
-grep -E '^build:remote(-readonly)? ' .bazelrc >>"$consumer/.bazelrc" || die "no remote configs in .bazelrc"
+grep -E '^build:remote(-readonly)? |^test:live ' .bazelrc >>"$consumer/.bazelrc" || die "no remote or live configs in .bazelrc"
 
 # Broken variants: each its own package, expected failing gates read from its expected.txt.
 declare -A broken_expect=()
@@ -379,6 +421,29 @@ check "the preflight test is tagged external, requires-network and no-cache" gre
 bz cold build //enrollment:enrollment_preflight_test //enrollment:enrollment_preflight >"$logs/preflight-build.log" 2>&1
 check "the preflight targets build" test $? -eq 0
 
+step "2b. the default checkers are the release's prebuilt binaries (file:// URLs, sha256-checked)"
+bz cold query 'deps(//enrollment:enrollment_pins_test) union deps(//enrollment:enrollment_preflight)' >"$logs/prebuilt-deps.log" 2>&1
+check "the gates and the preflight run @gf_enrollment_checkers' downloaded enrollcheck and gfenroll" \
+  bash -c "grep -qx '@gf_enrollment_checkers//:enrollcheck-$host_platform' '$logs/prebuilt-deps.log' && grep -qx '@gf_enrollment_checkers//:gfenroll-$host_platform' '$logs/prebuilt-deps.log'"
+check "nothing of gf_enrollment's Go sources or rules_go is in their dependencies" \
+  bash -c "! grep -qE '^@gf_enrollment//tools|rules_go|go_sdk' '$logs/prebuilt-deps.log'"
+fetched=$(bz cold info output_base 2>/dev/null)/external/gf_enrollment_checkers/enrollcheck-$host_platform
+check "the fetched enrollcheck is the release's ($(cut -c1-12 <<<"$(sha256sum <"$fetched" 2>/dev/null)"))" \
+  cmp -s "$fetched" "$release/enrollcheck-$host_platform"
+# With an empty repository cache: Bazel's cache serves a download by its sha256, so a machine
+# that already holds the genuine binary never reads the tampered file at all.
+bz cold build --repository_cache="$scratch/empty-repository-cache" @tampered_checkers//:enrollcheck >"$logs/tampered.log" 2>&1
+rc=$?
+check "a file that is not the release's fails the fetch (exit $rc)" test "$rc" -ne 0
+check "  with a message naming the binary, the platform and the URL" \
+  has "$logs/tampered.log" "sha256 mismatch for the prebuilt enrollcheck (platform $host_platform) from file://$scratch/tampered/enrollcheck-$host_platform"
+check "  and the fix" has "$logs/tampered.log" "Fix: point base_url at the release assets of gf_enrollment $release_version"
+bz cold build @unsupported_checkers//:enrollcheck >"$logs/unsupported.log" 2>&1
+rc=$?
+check "a platform the release has no binary for fails the fetch (exit $rc)" test "$rc" -ne 0
+check "  with a message naming the platform, the URL and the fix" \
+  has "$logs/unsupported.log" "no prebuilt enrollcheck for platform windows_amd64 in release $release_version (it has: $host_platform); the URL would be file://$release/enrollcheck-windows_amd64. Fix:"
+
 # ---- 3. test outputs: rule-level JUnit, reports, no absolute paths ---------------------------
 step "3. test.xml has one testcase per rule; outputs carry no absolute path"
 testlogs=$(bz cold info bazel-testlogs 2>/dev/null)
@@ -501,7 +566,7 @@ check "manifest-only run of the taxonomy test passes (exit $rc)" test "$rc" -eq 
 check "it checked the staged tfvars" has "$logs/manifest-only.log" "0 blockers"
 
 # ---- 10. the live preflight target ----------------------------------------------------------
-step "10. bazel run of the preflight target reaches the full CLI"
+step "10. the live preflight: bazel run reaches the full CLI; bazel test finds ~/.kube/config"
 bz warm run //enrollment:enrollment_preflight -- --help >"$logs/preflight-run.log" 2>&1
 rc=$?
 if grep -q 'unknown command "preflight"' "$logs/preflight-run.log"; then
@@ -510,6 +575,44 @@ else
   check "bazel run //enrollment:enrollment_preflight -- --help (exit $rc) shows the preflight usage" grep -qi "preflight" "$logs/preflight-run.log"
 fi
 
+# The operator's kubeconfig in its default place, ~/.kube/config, with the overlay's context
+# (honey) pointing at a port nothing listens on: with --config=live the preflight test finds the
+# context and reports the cluster unreachable; without it, Bazel gives the test a scratch HOME
+# and the context is not found.
+fake_home=$scratch/home
+mkdir -p "$fake_home/.kube"
+cat >"$fake_home/.kube/config" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+  - name: honey
+    cluster:
+      server: https://127.0.0.1:$(free_port)
+contexts:
+  - name: honey
+    context:
+      cluster: honey
+      user: honey
+current-context: honey
+users:
+  - name: honey
+    user:
+      token: smoke-not-a-secret
+EOF
+preflight_log=$(bz warm info bazel-testlogs 2>/dev/null)/enrollment/enrollment_preflight_test/test.log
+# live NAME ARGS...: bazel with the fake HOME and none of the caller's credentials.
+live() { (unset GITHUB_TOKEN GH_TOKEN KUBECONFIG; HOME=$fake_home bz warm "$@"); }
+live test //enrollment:enrollment_preflight_test --config=live >"$logs/live-home.log" 2>&1
+cp "$preflight_log" "$logs/live-home.test.log" 2>/dev/null
+check "bazel test ..._preflight_test --config=live finds context honey in ~/.kube/config" \
+  bash -c "grep -q 'preflight/kube-unreachable: context \"honey\"' '$logs/live-home.test.log' && ! grep -q 'not found in the kubeconfig' '$logs/live-home.test.log'"
+live test //enrollment:enrollment_preflight_test >"$logs/live-nohome.log" 2>&1
+cp "$preflight_log" "$logs/live-nohome.test.log" 2>/dev/null
+check "without --config=live the test's HOME is Bazel's, and the context is not found" \
+  grep -q 'context "honey" not found in the kubeconfig' "$logs/live-nohome.test.log"
+live run //enrollment:enrollment_preflight >"$logs/live-run.log" 2>&1
+check "bazel run //enrollment:enrollment_preflight finds it too" grep -q 'preflight/kube-unreachable: context "honey"' "$logs/live-run.log"
+
 # ---- 11. Starlark unit and analysis tests of the rules --------------------------------------
 step "11. Starlark unit and analysis tests (rules/tests, skylib unittest/analysistest)"
 bz warm test @gf_enrollment//rules/tests:all >"$logs/starlark-tests.log" 2>&1
@@ -517,6 +620,63 @@ rc=$?
 read -r ran total <<<"$(executed "$logs/starlark-tests.log")"
 check "bazel test @gf_enrollment//rules/tests:all (exit $rc): ${ran:-?} run, ${total:-?} tests, all pass" \
   bash -c "[[ $rc -eq 0 && ${total:-0} -ge 13 ]] && grep -q 'tests pass' '$logs/starlark-tests.log'"
+
+# ---- 12. the BCR test module against the release archive -----------------------------------
+step "12. e2e/bcr (the BCR test module) in WORKSPACE mode: the release archive, prebuilt checkers"
+# The README's WORKSPACE lines, with file:// URLs: gf_enrollment from the release's source
+# archive (HEAD, integrity.bzl stamped) under the test module's repo name, the checkers from
+# the release assets. No local_repository of this worktree, no Go.
+bcr=$scratch/bcr
+mkdir -p "$bcr"
+cp -R e2e/bcr/. "$bcr/"
+rm -f "$bcr/MODULE.bazel"
+cp "$consumer/.bazelrc" "$bcr/.bazelrc"
+archive_sha=$(sha256sum <"$release/gf_enrollment-v$release_version.tar.gz" | cut -d' ' -f1)
+cat >"$bcr/WORKSPACE" <<EOF
+workspace(name = "gf_enrollment_bcr_tests")
+
+load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
+
+http_archive(
+    name = "my_gf_enrollment",
+    sha256 = "$archive_sha",
+    strip_prefix = "gf_enrollment-$release_version",
+    urls = ["file://$release/gf_enrollment-v$release_version.tar.gz"],
+)
+
+load("@my_gf_enrollment//rules:repositories.bzl", "gf_enrollment_checkers")
+
+gf_enrollment_checkers(base_url = "file://$release")
+
+new_local_repository(
+    name = "tinyland_org",
+    build_file = "//:overlay.BUILD.bazel",
+    path = "$repo/e2e/overlays/tinyland-org",
+)
+
+new_local_repository(
+    name = "jess_personal",
+    build_file = "//:overlay.BUILD.bazel",
+    path = "$repo/e2e/overlays/jess-personal",
+)
+EOF
+bzb() { # bazel in the BCR test module's workspace, own output base
+  (cd "$bcr" && bazel --output_user_root="$user_root" --output_base="$scratch/ob/bcr" --max_idle_secs=900 "$@")
+}
+output_bases+=("$scratch/ob/bcr")
+t0=$(now)
+bzb test //... >"$logs/bcr.log" 2>&1
+rc=$?
+bcr_wall=$(elapsed "$t0" "$(now)")
+read -r ran total <<<"$(executed "$logs/bcr.log")"
+check "bazel test //... (exit $rc): ${ran:-?} of ${total:-?} tests ran and passed" test "$rc" -eq 0 -a "${ran:-}/${total:-}" = 6/6
+bzb build //... >"$logs/bcr-build.log" 2>&1
+rc=$?
+check "bazel build //... also builds the preflight targets (exit $rc)" test "$rc" -eq 0 -a -x "$(bzb info bazel-bin 2>/dev/null)/enrollment/tinyland_org_preflight.gfcheck.sh"
+bzb query 'deps(//enrollment:tinyland_org_pins_test) union deps(//enrollment:preflights)' >"$logs/bcr-deps.log" 2>&1
+check "its gates and preflights run the release's prebuilt enrollcheck and gfenroll" \
+  bash -c "grep -qx '@gf_enrollment_checkers//:enrollcheck-$host_platform' '$logs/bcr-deps.log' && grep -qx '@gf_enrollment_checkers//:gfenroll-$host_platform' '$logs/bcr-deps.log'"
+bzb shutdown >/dev/null 2>&1
 
 # ---- figures --------------------------------------------------------------------------------
 step "figures"
@@ -528,6 +688,8 @@ check "enrollcheck links no k8s.io and no go-github package" bash -c "! grep -qE
 bazel_times() { sed -nE 's/^INFO: Elapsed time: ([0-9.]+)s, Critical Path: ([0-9.]+)s.*/Bazel elapsed \1 s, critical path \2 s/p' "$1" | tail -n1; }
 echo "  cold bazel test //enrollment:all (new output base, empty cache): ${cold_wall} s wall ($(bazel_times "$logs/cold.log"))"
 echo "  warm bazel test //enrollment:all (new output base, remote hits):  ${warm_wall} s wall ($(bazel_times "$logs/warm.log")), ${warm_hits:-0} remote cache hits"
+echo "  cold bazel test //... of e2e/bcr (release archive + prebuilt checkers, new output base): ${bcr_wall} s wall ($(bazel_times "$logs/bcr.log"))"
+echo "  release assets: $(cd "$release" && for f in enrollcheck-* gfenroll-* gf_enrollment-*.tar.gz; do printf '%s %s bytes; ' "$f" "$(stat -c %s "$f")"; done)"
 [[ -n $cold_go_build ]] && echo "  cold go build of tools/enrollcheck: ${cold_go_build} s"
 echo "  enrollcheck links $nonstd non-standard packages from: ${modules}"
 

@@ -44,7 +44,7 @@ func Classify(err error, now time.Time) Failure {
 	switch {
 	case errors.As(err, &rl):
 		reset := rl.Rate.Reset.Time
-		return Failure{Kind: FailRateLimited, Status: statusOf(rl.Response),
+		return Failure{Kind: FailRateLimited, Class: "primary-rate-limit", Status: statusOf(rl.Response),
 			Detail: fmt.Sprintf("primary rate limit exhausted (%d/%d left) until %s, beyond --timeout", rl.Rate.Remaining, rl.Rate.Limit, reset.UTC().Format(time.RFC3339)),
 			Next:   fmt.Sprintf("Wait until %s (about %s) or use a token with its own rate budget", reset.UTC().Format("15:04:05Z"), HumanDuration(reset.Sub(now)))}
 	case errors.As(err, &ab):
@@ -52,7 +52,7 @@ func Classify(err error, now time.Time) Failure {
 		if ab.RetryAfter != nil {
 			wait = HumanDuration(*ab.RetryAfter)
 		}
-		return Failure{Kind: FailRateLimited, Status: statusOf(ab.Response),
+		return Failure{Kind: FailRateLimited, Class: "secondary-rate-limit", Status: statusOf(ab.Response),
 			Detail: "secondary rate limit (" + firstSentence(ab.Message) + "), Retry-After beyond --timeout",
 			Next:   "Wait " + wait + " before the next run, and do not run several preflights against one token at once"}
 	case errors.As(err, &tfa):

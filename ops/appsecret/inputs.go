@@ -176,7 +176,7 @@ func (c *Credentials) readKey(repoRoot string, uid int) *finding.InputError {
 		return refusal(at, finding.KindRead, "%s: %v", name, unwrapPath(err))
 	}
 	if !fi.Mode().IsRegular() {
-		return refusal(at, finding.KindRead, "%s is a %s, not a regular file; point it at the .pem file itself", name, modeKind(fi.Mode()))
+		return refusal(at, finding.KindRead, "%s is %s, not a regular file; point it at the .pem file itself", name, finding.DescribeMode(fi.Mode()))
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != uid {
 		return refusal(at, KindPermissions, "%s is owned by uid %d, not by you (uid %d); copy it to a file you own: install -m 0600 %s ~/.config/gfenroll/app.pem", name, st.Uid, uid, c.KeyPath)
@@ -289,20 +289,6 @@ func keyType(k any) string {
 		return "ECDH"
 	}
 	return fmt.Sprintf("%T", k)
-}
-
-func modeKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "directory"
-	case m&os.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&os.ModeSocket != 0:
-		return "socket"
-	case m&os.ModeDevice != 0:
-		return "device"
-	}
-	return "special file"
 }
 
 func specialBits(m os.FileMode) uint32 {

@@ -15,10 +15,15 @@ load(":runfiles.bzl", "path_matches", "repository_of", "rlocation_path")
 
 ORGANIZATION_PATH = "config/organization.yaml"
 
-# The default checkers: the hermetic gates and the full operator CLI, built from source with
-# rules_go. WORKSPACE-mode users (no rules_go) inject prebuilt binaries instead.
-DEFAULT_CHECKER = Label("//tools/enrollcheck")
-DEFAULT_PREFLIGHT_CHECKER = Label("//tools/gfenroll")
+# The default checkers: the hermetic gates and the full operator CLI from @gf_enrollment_checkers
+# (//rules:extensions.bzl under Bzlmod, gf_enrollment_checkers() in WORKSPACE): a release's
+# prebuilt binaries for the host, sha256-checked, or in a checkout the go_binary targets.
+DEFAULT_CHECKER = Label("@gf_enrollment_checkers//:enrollcheck")
+DEFAULT_PREFLIGHT_CHECKER = Label("@gf_enrollment_checkers//:gfenroll")
+
+# The same checkers built from source with rules_go (checker_source = "source").
+SOURCE_CHECKER = Label("//tools/enrollcheck")
+SOURCE_PREFLIGHT_CHECKER = Label("//tools/gfenroll")
 
 def _role(ctx, attribute):
     # Messages name the attribute the user wrote: the macro's, when a macro made this target.
@@ -152,7 +157,9 @@ def check_impl(ctx, is_test):
     if inherit and not (is_test and _can_inherit_env()):
         # Bazel < 6 cannot inherit variables for a test; `bazel run` passes the whole
         # environment anyway. Only the hint is left to do.
-        inherit_hint = inherit if is_test else []
+        # HOME is always set in a test (to a scratch directory), so it cannot tell whether
+        # the caller passed anything.
+        inherit_hint = [v for v in inherit if v != "HOME"] if is_test else []
     write_launcher(
         ctx,
         output = launcher,
@@ -190,9 +197,10 @@ def _can_inherit_env():
 
 COMMON_ATTRS = {
     "checker": attr.label(
-        doc = "The checker executable. Defaults to the hermetic gate checker built from " +
-              "source (`@gf_enrollment//tools/enrollcheck`); any executable that follows the " +
-              "conventions works, e.g. a `prebuilt_checker` or your own `go_binary`.",
+        doc = "The checker executable. Defaults to the hermetic gate checker " +
+              "(`@gf_enrollment_checkers//:enrollcheck`: the release's prebuilt binary, or " +
+              "built from source in a checkout); any executable that follows the conventions " +
+              "works, e.g. a `prebuilt_checker` or your own `go_binary`.",
         default = DEFAULT_CHECKER,
         executable = True,
         cfg = "target",

@@ -3,6 +3,8 @@
 load(
     ":check.bzl",
     "DEFAULT_PREFLIGHT_CHECKER",
+    "SOURCE_CHECKER",
+    "SOURCE_PREFLIGHT_CHECKER",
     "enrollment_check_binary",
     "enrollment_check_test",
 )
@@ -11,8 +13,9 @@ load(
 # and its result is never served from a local or remote cache (external, no-cache).
 PREFLIGHT_TEST_TAGS = ["manual", "external", "requires-network", "no-cache", "no-remote"]
 
-# Variables the live preflight reads (GitHub token, kube config).
-LIVE_ENV = ["GITHUB_TOKEN", "GH_TOKEN", "KUBECONFIG"]
+# Variables the live preflight reads: the GitHub token, and the kubeconfig ($KUBECONFIG, else
+# ~/.kube/config, which needs the caller's HOME: Bazel gives tests a scratch HOME).
+LIVE_ENV = ["GITHUB_TOKEN", "GH_TOKEN", "KUBECONFIG", "HOME"]
 
 GATES = ["pins", "taxonomy", "workflows", "admission", "preflight"]
 
@@ -127,6 +130,7 @@ def enrollment_checks(
         expected_warnings = [],
         checker = None,
         preflight_checker = None,
+        checker_source = "prebuilt",
         preflight_args = [],
         size = "small",
         tags = [],
@@ -174,10 +178,16 @@ def enrollment_checks(
       fail_on_warning: a warning not declared expected fails the tests.
       expected_warnings: rule ids whose warnings are expected, e.g.
         `["taxonomy/repo-registration-anchor"]`; each test gets its own gate's ids.
-      checker: the hermetic checker (default: `@gf_enrollment//tools/enrollcheck`, built
-        from source); e.g. a `prebuilt_checker`.
-      preflight_checker: the full CLI used by the preflight targets (default:
-        `@gf_enrollment//tools/gfenroll`).
+      checker: the hermetic checker (default: `enrollcheck`, see `checker_source`); e.g. a
+        `prebuilt_checker`.
+      preflight_checker: the full CLI used by the preflight targets (default: `gfenroll`,
+        see `checker_source`).
+      checker_source: where the default checkers come from: `"prebuilt"` (the default):
+        `@gf_enrollment_checkers`, i.e. a release's prebuilt binaries for the host platform,
+        sha256-checked (no Go toolchain), or in a checkout of gf_enrollment the source build;
+        `"source"`: always `@gf_enrollment//tools/{enrollcheck,gfenroll}` built with rules_go
+        (needs a gf_enrollment checkout through git_override/local_path_override, whose
+        MODULE.bazel brings rules_go, gazelle's go_deps and Go 1.26).
       preflight_args: extra arguments of the preflight targets.
       size: test size of the hermetic tests.
       tags: extra tags of the hermetic tests.
@@ -208,6 +218,16 @@ def enrollment_checks(
         _label(name, "checker", checker, "\":enrollcheck\"")
     if preflight_checker != None:
         _label(name, "preflight_checker", preflight_checker, "\":gfenroll\"")
+    if checker_source not in ("prebuilt", "source"):
+        fail("%s must be \"prebuilt\" (the release's binaries) or \"source\" (built with rules_go), got %r" % (
+            _where(name, "checker_source"),
+            checker_source,
+        ))
+    if checker_source == "source":
+        if checker == None:
+            checker = SOURCE_CHECKER
+        if preflight_checker == None:
+            preflight_checker = SOURCE_PREFLIGHT_CHECKER
     _string_list(name, "tags", tags)
 
     core_ref = []

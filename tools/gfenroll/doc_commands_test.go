@@ -183,6 +183,11 @@ var skipReasons = map[string]string{
 	"bazel":  "needs Bazel (the bazel-smoke and bzlmod stages run it)",
 	"just":   "a Justfile recipe (TestJustfilesWithJust runs the recipes)",
 	"source": "starts the kube-apiserver test environment (the kube-testenv stage)",
+	// Installing a release: a download from the release host, then a checksum check and an
+	// install of what it downloaded (the release stage builds and checks the same artifacts).
+	"curl":      "downloads a release (the release stage builds and checks the same artifacts)",
+	"sha256sum": "checks a downloaded release (the release stage checks SHA256SUMS)",
+	"install":   "installs a downloaded release binary",
 }
 
 const (
@@ -264,6 +269,9 @@ func (w *docWorld) runSegment(t *testing.T, exports map[string]string, c docComm
 		env[name], assigned[name] = w.expand(value), value
 		words = words[1:]
 	}
+	if len(words) == 0 {
+		return "sets " + strings.Join(sortedKeys(assigned), " ")
+	}
 	if reason := skipReason(words, assigned); reason != "" {
 		return "skip: " + reason
 	}
@@ -280,6 +288,8 @@ func (w *docWorld) runSegment(t *testing.T, exports map[string]string, c docComm
 		reg, words = cli.NewRegistry("enrollcheck", cli.StaticCommands()...), words[1:]
 	case len(words) > 2 && words[0] == "go" && words[1] == "run" && words[2] == "./tools/gfenroll":
 		reg, words, dir = registry, words[3:], w.root
+	case len(words) > 2 && words[0] == "go" && words[1] == "run" && words[2] == "./tools/enrollcheck":
+		reg, words, dir = cli.NewRegistry("enrollcheck", cli.StaticCommands()...), words[3:], w.root
 	case len(words) > 2 && words[0] == "go" && words[1] == "run" && words[2] == "./checks/overlaytest/cmd/materialize":
 		v, err := overlaytest.ParseVariant(filepath.Join(w.root, words[3]))
 		if err != nil {
