@@ -280,6 +280,8 @@ extra_runner_sets = {
     runner_labels         = ["self-hosted", "linux", "nix", "tinyland-nix-heavy"]
     runner_type           = "nix"
     max_runners           = 1
+    attic_server          = "http://attic.nix-cache.svc.cluster.local"
+    bazel_cache_endpoint  = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
   }
   "{{.Owner}}-nix-kvm" = {
     github_config_url     = "{{.ConfigURL}}"
@@ -287,6 +289,8 @@ extra_runner_sets = {
     runner_scale_set_name = "{{.Owner}}-nix-kvm"
     runner_labels         = ["self-hosted", "tinyland-nix-kvm"]
     max_runners           = 1
+    attic_server          = "http://attic.nix-cache.svc.cluster.local"
+    bazel_cache_endpoint  = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
   }
 }
 `))

@@ -63,8 +63,8 @@ func TestOverlayGoldens(t *testing.T) {
 		}
 		for _, v := range variants {
 			t.Run(v.Name, func(t *testing.T) {
-				if len(v.Rules) == 0 {
-					t.Fatalf("VARIANT of %s names no rules on its second line", v.Name)
+				if len(v.Rules) == 0 && !v.Pass {
+					t.Fatalf("VARIANT of %s names no rules on its second line (a pass case says \"rules: none\")", v.Name)
 				}
 				root := overlaytest.Materialize(t, v.Dir)
 				work := filepath.Dir(root)

@@ -36,14 +36,17 @@
 //     for the secret the overlay means. An extra set uses its own github_config_secret, else
 //     the stack's (the core's extra_runner_sets type defaults it to github-app-secret, the
 //     stack's own default; overlays name it per set).
-//   - github config URL: the stack's github_config_url, else owner.github_config_url; an
-//     extra set's own, else the stack's (the core requires it per set; the stack's is the
-//     overlay's evident intent).
+//   - github config URL: the stack's github_config_url, else owner.github_config_url. An
+//     extra set has only its own: the core's extra_runner_sets entry does not inherit the
+//     stack's URL, so a set without one has no registration target; its ConfigURL is then
+//     empty (defaulted, at the set's declaration) and the taxonomy gate reports it.
 //   - caches: the stack's attic_server, attic_cache (core default main), attic_public_key,
 //     bazel_cache_endpoint and bazel_executor_endpoint. The core wires them into the
 //     built-in lanes by kind (nix: Attic and Bazel, docker: Bazel, dind: none). Extra sets do
-//     NOT inherit the stack's caches: a set carries only what its own entry sets, so Caches
-//     of an extra set and of its stack are kept apart.
+//     NOT inherit the stack's cache endpoints: a set carries only the attic_server,
+//     bazel_cache_endpoint and bazel_executor_endpoint its own entry sets. The set's entry
+//     has no attic_cache or attic_public_key, so for those the set uses the stack's values
+//     (kept as the stack's, with the stack's key to edit).
 //   - runner group: runner_group (core default "default", GitHub's shared Default group);
 //     an extra set's own runner_group, else the stack's. runner_group_policy has no default.
 //   - capacity: <kind>_min_runners / <kind>_max_runners or the set's min_runners /
@@ -358,11 +361,13 @@ func setOf(st *Stack, rs overlay.RunnerSet) *ScaleSet {
 	if rs.RunnerType.Set {
 		s.RunnerType = Value{Value: rs.RunnerType.Value, Pos: finding.PosOr(rs.RunnerType.Pos, decl, f), Key: k + ".runner_type", File: f}
 	}
-	s.ConfigURL = or(rs.GithubConfigURL, decl, f, k+".github_config_url", st.ConfigURL)
+	s.ConfigURL = or(rs.GithubConfigURL, decl, f, k+".github_config_url", literal(""))
 	s.ConfigSecret = or(rs.GithubConfigSecret, decl, f, k+".github_config_secret", st.ConfigSecret)
 	s.RunnerGroup = or(rs.RunnerGroup, decl, f, k+".runner_group", st.RunnerGroup)
 	s.Caches = Caches{
 		AtticServer:           or(rs.AtticServer, decl, f, k+".attic_server", literal("")),
+		AtticCache:            st.Caches.AtticCache,
+		AtticPublicKey:        st.Caches.AtticPublicKey,
 		BazelCacheEndpoint:    or(rs.BazelCacheEndpoint, decl, f, k+".bazel_cache_endpoint", literal("")),
 		BazelExecutorEndpoint: or(rs.BazelExecutorEndpoint, decl, f, k+".bazel_executor_endpoint", literal("")),
 	}

@@ -227,11 +227,16 @@ func TestExtraSets(t *testing.T) {
 		// runnerScaleSetName), not under its key.
 		{1, "name", sets[1].Name, `"tinyland-nix"@20:31 default extra_runner_sets.labelled.runner_scale_set_name`},
 		{1, "type", sets[1].RunnerType, `"nix"@20:3 default extra_runner_sets.labelled.runner_type`},
-		{1, "url", sets[1].ConfigURL, `"https://github.com/acme"@1:24 default extra_runner_sets.labelled.github_config_url`},
+		// The set's entry does not inherit the stack's URL: no registration target.
+		{1, "url", sets[1].ConfigURL, `""@20:3 default extra_runner_sets.labelled.github_config_url`},
 		{1, "secret", sets[1].ConfigSecret, `"acme-app"@2:24 default extra_runner_sets.labelled.github_config_secret`},
 		{1, "group", sets[1].RunnerGroup, `"acme-runners"@3:24 default extra_runner_sets.labelled.runner_group`},
 		// Extra sets do not inherit the stack's caches.
 		{1, "attic", sets[1].Caches.AtticServer, `""@20:3 default extra_runner_sets.labelled.attic_server`},
+		{1, "bazel", sets[1].Caches.BazelCacheEndpoint, `""@20:3 default extra_runner_sets.labelled.bazel_cache_endpoint`},
+		// The entry has no Attic cache name or key of its own: the stack's apply.
+		{0, "attic cache", sets[0].Caches.AtticCache, `"main"@0:0 default attic_cache`},
+		{1, "attic key", sets[1].Caches.AtticPublicKey, `""@0:0 default attic_public_key`},
 		// Without a label either: the chart's fallback, the release name (the key).
 		{2, "name", sets[2].Name, `"bare"@21:3 default extra_runner_sets.bare.runner_scale_set_name`},
 		{2, "label", sets[2].Label, `""@21:3 default extra_runner_sets.bare.runner_label`},

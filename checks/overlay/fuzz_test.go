@@ -147,6 +147,10 @@ func FuzzParseModule(f *testing.F) {
 	addSeeds(f, "x = 1"+strings.Repeat("+1", 255)+"\n", "x = 1"+strings.Repeat("+1", 300)+"\n",
 		"x = a"+strings.Repeat(".b", 300)+"\n", "x = not "+strings.Repeat("not ", 300)+"a\n",
 		"x = 1"+strings.Repeat(" if a else 1", 150)+"\n", "x = \"\"\"+\"\"\""+strings.Repeat("+1", 300)+"\n")
+	addSeeds(f, "x = "+strings.Repeat("-", 300)+"1\n", "x = 1"+strings.Repeat("*-1", 300)+"\n",
+		"bazel_dep(name = \"a\" + "+strings.Repeat("\"b\" + ", 300)+"\"c\")\n",
+		"git_override(module_name = \"a\", commit = ["+strings.Repeat("not ", 300)+"1])\n",
+		"# pins\rgit_override(module_name = \"a\", commit = \"1\")\r")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const rel = "MODULE.bazel"
 		mf, errs := overlay.ParseModule(rel, data)
@@ -190,6 +194,10 @@ func FuzzParseTfvars(f *testing.F) {
 		"zz = 1"+strings.Repeat("+1", 300)+"\n", "zz = \"${1"+strings.Repeat("+1", 300)+"}\"\n",
 		"zz = <<EOT\n${1"+strings.Repeat("*1", 300)+"}\nEOT\n", "zz = "+strings.Repeat("true ? 1 : ", 150)+"1\n",
 		"zz = [1\n"+strings.Repeat("+1\n", 300)+"]\n")
+	addSeeds(f, "extra_runner_sets = { a = { max_runners = "+strings.Repeat("-", 300)+"1 } }\n",
+		"extra_runner_sets = { a = { runner_labels = ["+strings.Repeat("!", 300)+"true] } }\n",
+		"zz = 1"+strings.Repeat("+-1", 300)+"\n", "zz = {a = 1"+strings.Repeat(" || !1", 300)+"}\n",
+		"# stack\rnix_max_runners = "+strings.Repeat("-", 300)+"1\r")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const rel = "tofu/stacks/arc-runners/x.tfvars"
 		tv, errs := overlay.ParseTfvars(rel, data)

@@ -136,6 +136,10 @@ type EnrollmentConfig struct {
 	CoreRefEnv StringList
 	// AuthorityPins (`authority_pins`) are deliberate second core pins of named workflows.
 	AuthorityPins []AuthorityPin
+	// CacheExemptSets are extra_runner_sets keys that deliberately run without the caches
+	// their runner type would be wired to (`cache_exempt_sets`), e.g. a lane that must build
+	// from scratch. An executor endpoint without a cache endpoint is never exempt.
+	CacheExemptSets StringList
 }
 
 // AuthorityPin is one `enrollment.authority_pins` entry: workflows that deliberately run

@@ -22,6 +22,9 @@ func ParseModule(rel string, data []byte) (*ModuleFile, InputErrors) {
 	if ie != nil {
 		return nil, InputErrors{ie}
 	}
+	if ie := src.checkLineEnds("Bazel"); ie != nil {
+		return nil, InputErrors{ie}
+	}
 	if ie := src.checkNesting(); ie != nil {
 		return nil, InputErrors{ie}
 	}

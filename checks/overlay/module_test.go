@@ -110,6 +110,8 @@ func TestParseModuleInputErrors(t *testing.T) {
 			"1:42 type: git_override commit: SHA is not a string constant assigned earlier in this file\n"},
 		{"list for a string", "bazel_dep(name = [\"a\"])\n", "1:18 type: bazel_dep name: expected a string literal, got a list\n"},
 		{"too deep", "x = " + strings.Repeat("[", 600) + "\n", "1:505 syntax: brackets nested deeper than 500 levels\n"},
+		{"CR line ends", "# pins\rbazel_dep(name = \"a\")\r", "1:7 encoding: line ends with a bare carriage return, which Bazel does not read as a line break; save the file with LF (or CRLF) line ends\n"},
+		{"one bare CR among LF lines", "bazel_dep(name = \"a\")\nx = 1\ry = 2\n", "2:6 encoding: line ends with a bare carriage return, which Bazel does not read as a line break; save the file with LF (or CRLF) line ends\n"},
 		{"empty", "\n\n", "0:0 empty: file is empty\n"},
 		{"binary", "\x7fELF\x02\x01\x01\x00\x00", "1:8 encoding: file contains a NUL byte at offset 7; it looks like binary data, not text\n"},
 	}

@@ -66,6 +66,7 @@ func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
 	e.ExpectedWarnings = doc.strList(enroll, at, "expected_warnings", "enrollment.expected_warnings")
 	e.AllowRepoRegistrationAnchor = doc.boolean(enroll, at, "allow_repo_registration_anchor", "enrollment.allow_repo_registration_anchor")
 	e.ValidationWorkflows = doc.strList(enroll, at, "validation_workflows", "enrollment.validation_workflows")
+	e.CacheExemptSets = doc.strList(enroll, at, "cache_exempt_sets", "enrollment.cache_exempt_sets")
 	creds, at := doc.block(enroll, at, "credentials", "enrollment.credentials")
 	e.PreferredCredentials = doc.strList(creds, at, "preferred", "enrollment.credentials.preferred")
 	e.FallbackCredentials = doc.strList(creds, at, "fallback", "enrollment.credentials.fallback")

@@ -58,6 +58,7 @@ enrollment:
     preferred: [GF_CORE_DEPLOY_KEY]
     info: []
   validation_workflows: [validate.yml]
+  cache_exempt_sets: [tinyland-nix-scratch]
 unknown_section:
   anything: [goes, here]
 `
@@ -104,6 +105,9 @@ func TestParseOrgValuesAndPositions(t *testing.T) {
 	}
 	if got := e.ExpectedWarnings.Strings(); len(got) != 1 || got[0] != "taxonomy/repo-registration-anchor" || where(e.ExpectedWarnings.Values[0].Pos) != "21:7" {
 		t.Errorf("expected_warnings = %+v", e.ExpectedWarnings)
+	}
+	if got := e.CacheExemptSets.Strings(); len(got) != 1 || got[0] != "tinyland-nix-scratch" || where(e.CacheExemptSets.Values[0].Pos) != "27:23" {
+		t.Errorf("cache_exempt_sets = %+v", e.CacheExemptSets)
 	}
 	// An empty list is set (the overlay said "none"), unlike an absent one.
 	if !e.InfoSecrets.Set || len(e.InfoSecrets.Values) != 0 {
@@ -207,6 +211,12 @@ func TestParseOrgInputErrors(t *testing.T) {
 		{"bad indentation", "owner:\n  slug: x\n bad: y\n", "3:2 syntax: invalid YAML: did not find expected key\n"},
 		{"mapping in a plain scalar", "owner:\n  slug: a: b\n", "2:3 syntax: invalid YAML: mapping values are not allowed in this context\n"},
 		{"unterminated flow", "owner: {slug: x\n", "2:1 syntax: invalid YAML: did not find expected ',' or '}'\n"},
+		{"unclosed quote swallowing lines", "owner:\n  slug: \"x\n  repository: a\n  github_config_url: \"https://x\"\n  kind: y\n",
+			"2:9 syntax: invalid YAML: the quoted value opened here is not closed on its line (it runs on to line 4; YAML then fails at line 2: did not find expected key)\n"},
+		{"unclosed quote at the end", "owner:\n  slug: x\n  repository: 'a\n  # note\n",
+			"3:15 syntax: invalid YAML: the quoted value opened here is not closed on its line (it is never closed; YAML then fails at line 5: found unexpected end of stream)\n"},
+		{"multi-line quote far from the error", "owner:\n  slug: \"a\n    b\"\n  run: |\n    echo \"x\n  x: 1\n  y: [\n",
+			"8:1 syntax: invalid YAML: did not find expected node content\n"},
 		{"CR line ends, type error", "owner:\r  repository: x\r  slug: [x]\r", "3:9 type: owner.slug: expected a string, got a list\n"},
 		{"CR line ends, syntax error", "owner:\r  slug: x\r bad: y\r", "3:2 syntax: invalid YAML: did not find expected key\n"},
 		{"CRLF line ends, type error", "owner:\r\n  repository: x\r\n  slug: [x]\r\n", "3:9 type: owner.slug: expected a string, got a list\n"},

@@ -54,6 +54,20 @@ func lineStarts(text []byte) []int {
 	return starts
 }
 
+// checkLineEnds rejects a bare carriage return (a line end of old Mac files) in a format
+// whose real reader breaks lines only at "\n": OpenTofu and Bazel would read such a file
+// differently from how it shows in an editor (a leading comment swallows the whole file,
+// or statements run together), so no reading of it is unambiguous.
+func (s *source) checkLineEnds(reader string) *InputError {
+	for i, b := range s.text {
+		if b == '\r' && (i+1 == len(s.text) || s.text[i+1] != '\n') {
+			return &InputError{Pos: s.atOffset(i), Kind: KindEncoding,
+				Msg: "line ends with a bare carriage return, which " + reader + " does not read as a line break; save the file with LF (or CRLF) line ends"}
+		}
+	}
+	return nil
+}
+
 // checkText rejects what no parser should see: an empty file, or one that is not UTF-8
 // text.
 func checkText(rel string, data []byte) *InputError {

@@ -32,6 +32,9 @@ func ParseTfvars(rel string, data []byte) (*Tfvars, InputErrors) {
 	if ie != nil {
 		return nil, InputErrors{ie}
 	}
+	if ie := src.checkLineEnds("OpenTofu"); ie != nil {
+		return nil, InputErrors{ie}
+	}
 	if ie := src.checkNesting(); ie != nil {
 		return nil, InputErrors{ie}
 	}

@@ -116,6 +116,7 @@ func TestParseTfvarsValuesAndPositions(t *testing.T) {
 
 func TestParseTfvarsInputErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
+		{"CR line ends", "# stack\rnix_max_runners = 2\r", "1:8 encoding: line ends with a bare carriage return, which OpenTofu does not read as a line break; save the file with LF (or CRLF) line ends\n"},
 		{"string for a number", "nix_max_runners = \"x\"\n",
 			"1:19 type: nix_max_runners: expected a whole number, got the string \"x\"\n"},
 		{"fraction", "nix_max_runners = 1.5\n", "1:19 type: nix_max_runners: expected a whole number, got 1.5\n"},

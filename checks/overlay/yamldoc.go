@@ -144,7 +144,96 @@ func yamlSyntaxError(src *source, err error) *InputError {
 			}
 		}
 	}
+	if q, ok := src.quoteRunningInto(line); ok {
+		// An unclosed quote swallows the lines after it, and YAML fails only where the
+		// swallowed text stops making sense: the mistake is where the quote opened.
+		runs := "is never closed"
+		if q.closeLine > 0 {
+			runs = fmt.Sprintf("runs on to line %d", q.closeLine)
+		}
+		return &InputError{Pos: q.open, Kind: KindSyntax, Msg: fmt.Sprintf(
+			"invalid YAML: the quoted value opened here is not closed on its line (it %s; YAML then fails at line %d: %s)", runs, line, problem)}
+	}
 	return &InputError{Pos: src.yamlProblemPos(line, problem), Kind: KindSyntax, Msg: "invalid YAML: " + problem}
+}
+
+// quoteSpan is a quoted scalar that starts on one line and ends on a later one (closeLine
+// 0: never).
+type quoteSpan struct {
+	open      Pos
+	closeLine int
+}
+
+// quoteRunningInto finds a quoted scalar that opens on or before line errLine, spans lines
+// and ends on the line before errLine or later (or never ends): the likely cause of a syntax error YAML reports there. It
+// scans quotes as YAML opens them (at the start of a value), skipping comments and block
+// scalars; a scalar that closes further from the error is left alone, as legitimate
+// multi-line quoting is.
+func (s *source) quoteRunningInto(errLine int) (quoteSpan, bool) {
+	var (
+		quote     byte // the open quote, 0 outside one
+		open      Pos
+		openLine  int
+		blockFrom = -1 // indentation a block scalar's lines exceed, -1 outside one
+	)
+	for l := 1; l <= len(s.lines); l++ {
+		if quote == 0 && l > errLine {
+			break
+		}
+		text := s.lineText(l)
+		indent := len(text) - len(bytes.TrimLeft(text, " "))
+		if quote == 0 && blockFrom >= 0 {
+			if len(bytes.TrimSpace(text)) == 0 || indent > blockFrom {
+				continue
+			}
+			blockFrom = -1
+		}
+		for i := 0; i < len(text); i++ {
+			b := text[i]
+			switch {
+			case quote == '"' && b == '\\':
+				i++
+			case quote != 0 && b == quote:
+				if quote == '\'' && i+1 < len(text) && text[i+1] == '\'' {
+					i++
+					continue
+				}
+				quote = 0
+				if openLine < l && openLine <= errLine && l >= errLine-1 {
+					return quoteSpan{open: open, closeLine: l}, true
+				}
+			case quote != 0:
+			case b == '#' && (i == 0 || text[i-1] == ' ' || text[i-1] == '\t'):
+				i = len(text)
+			case (b == '"' || b == '\'') && yamlValueStart(text[:i]):
+				quote, openLine, open = b, l, s.atOffset(s.lines[l-1]+i)
+			}
+		}
+		if quote == 0 && bytes.HasSuffix(bytes.TrimRight(bytes.TrimRight(text, " "), "+-0123456789"), []byte("|")) ||
+			quote == 0 && bytes.HasSuffix(bytes.TrimRight(bytes.TrimRight(text, " "), "+-0123456789"), []byte(">")) {
+			blockFrom = indent
+		}
+	}
+	if quote != 0 && openLine <= errLine {
+		return quoteSpan{open: open}, true
+	}
+	return quoteSpan{}, false
+}
+
+// yamlValueStart: a quote after before starts a scalar (it begins the line's content, or
+// follows a key's ": ", a sequence's "- ", or a flow collection's "[", "{" or ",").
+func yamlValueStart(before []byte) bool {
+	t := bytes.TrimRight(before, " \t")
+	if len(t) == 0 {
+		return true
+	}
+	switch t[len(t)-1] {
+	case '[', '{', ',':
+		return true
+	case ':', '-', '?':
+		return len(t) < len(before) // a space between
+	}
+	return false
 }
 
 // lineText is line l (1-based) of the text without its line break.

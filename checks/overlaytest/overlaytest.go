@@ -4,7 +4,8 @@
 // only the files that differ from its base overlay:
 //
 //	VARIANT          line 1: the base overlay's name (a directory in e2e/overlays)
-//	                 line 2: "rules: a/b c/d" — the rule ids the case must break
+//	                 line 2: "rules: a/b c/d" — the rule ids the case must break; "rules: none"
+//	                 for a pass case, which must break nothing (e.g. a declared exemption)
 //	                 line 3, optional: "args: --core ..." — extra CLI flags for the case
 //	                 further lines: free text describing the case
 //	expected.*       golden outputs; never copied into the overlay
@@ -42,6 +43,7 @@ type Variant struct {
 	Dir         string   // the case directory
 	Base        string   // base overlay name (e.g. "tinyland-org")
 	Rules       []string // rule ids the case must break, in the order written
+	Pass        bool     // "rules: none": the case must break no rule
 	Args        []string // extra CLI flags from an optional "args:" line 3
 	Description string   // lines after the second, trimmed
 }
@@ -67,7 +69,10 @@ func ParseVariant(dir string) (Variant, error) {
 			if !ok {
 				return Variant{}, fmt.Errorf("variant %s: line 2 of VARIANT must be \"rules: <rule-id> ...\", got %q", v.Name, line)
 			}
-			if f := strings.Fields(rest); len(f) > 0 {
+			switch f := strings.Fields(rest); {
+			case len(f) == 1 && f[0] == "none":
+				v.Pass = true
+			case len(f) > 0:
 				v.Rules = f
 			}
 		default:

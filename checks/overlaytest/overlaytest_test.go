@@ -163,6 +163,7 @@ func TestParseVariant(t *testing.T) {
 		{name: "args only on line 3", content: "tinyland-org\nrules: a/b\nText.\nargs: --core\n",
 			want: Variant{Base: "tinyland-org", Rules: []string{"a/b"}, Description: "Text.\nargs: --core"}},
 		{name: "no rules", content: "jess-personal\nrules:\n", want: Variant{Base: "jess-personal"}},
+		{name: "pass case", content: "tinyland-org\nrules: none\nAn exemption.\n", want: Variant{Base: "tinyland-org", Pass: true, Description: "An exemption."}},
 		{name: "crlf and spaces", content: " tinyland-org \r\nrules: a/b\r\n", want: Variant{Base: "tinyland-org", Rules: []string{"a/b"}}},
 		{name: "missing rules line", content: "tinyland-org\n", wantErr: "line 2"},
 		{name: "bad rules line", content: "tinyland-org\nbreaks: a/b\n", wantErr: "line 2"},

@@ -31,6 +31,14 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"\u0061ctions":["delete"],"actions":["no-op"]}}]}`))
 	f.Add([]byte(`{"format_version":"1.2","planned_values":{},"reſource_changeſ":[{"address":"a.b","change":{"actionſ":["delete"]}}]}`))
 	f.Add([]byte(`{"format_version":"1.2","planned_values":{},"deferred_changes":[{"resource_change":{"address":"c.d","change":{"actions":["delete"]}},"Resource_Change":null}]}`))
+	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["delete"]}}],"resource_changes":[]}`))
+	f.Add([]byte(`{"format_version":"1.2","format_version":"1.0","resource_changes":[{"address":"a.b","change":{"actions":["delete"]}}]}`))
+	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["delete"]},"Change":{"actions":["no-op"]}}]}`))
+	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"a.b","address":"c.d","change":{"actions":["delete"]}}]}`))
+	f.Add([]byte(`{"format_version":"1.2","deferred_changes":[{"resource_change":{"address":"c.d","change":{"actions":["delete"]}}}],"deferred_changes":[]}`))
+	f.Add([]byte(`{"format_version":"1.2","deferred_changes":[{"resource_change":{"address":"c.d","change":{"actions":["delete"]}},"resource_change":{"address":"c.d","change":{"actions":["no-op"]}}}]}`))
+	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["no-op"],"actions":["delete"],"ACTIONS":["no-op"]}}],"RESOURCE_CHANGES":[]}`))
+	f.Add([]byte("{\"format_version\":\"1.2\",\r\"resource_changes\":[{\"address\":\"a.b\",\r\"change\":{\"actions\":[\"delete\"],\r\"actions\":[\"no-op\"]}}]}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse("plan.json", data)
 		if err != nil {

@@ -189,7 +189,7 @@ extra_runner_sets = {
 `, sfx)
 	for i := range benchScaleSets - 3 {
 		name := fmt.Sprintf("tinyland-nix-pool-%02d", i)
-		fmt.Fprintf(&tf, "  %s = { github_config_url = \"https://github.com/tinyland-inc\", github_config_secret = \"github-app-secret\", runner_label = \"tinyland-nix\", runner_scale_set_name = %q, runner_labels = [\"self-hosted\", \"tinyland-nix\"], runner_type = \"nix\", max_runners = 1 }\n", name, name)
+		fmt.Fprintf(&tf, "  %s = { github_config_url = \"https://github.com/tinyland-inc\", github_config_secret = \"github-app-secret\", runner_label = \"tinyland-nix\", runner_scale_set_name = %q, runner_labels = [\"self-hosted\", \"tinyland-nix\"], runner_type = \"nix\", max_runners = 1, attic_server = \"http://attic.nix-cache.svc.cluster.local\", bazel_cache_endpoint = \"grpc://bazel-cache.bazel-cache.svc.cluster.local:9092\" }\n", name, name)
 	}
 	tf.WriteString("}\n")
 	if err := os.WriteFile(filepath.Join(root, "tofu/stacks/arc-runners/tinyland.tfvars"), []byte(tf.String()), 0o644); err != nil {

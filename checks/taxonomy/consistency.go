@@ -138,17 +138,26 @@ func (c *gateRun) checkCacheWiring(st *deploy.Stack) {
 			continue // a lane carries the stack's caches, judged above
 		}
 		k := s.What()
-		if v := written(s.Caches.AtticServer).Value; strings.TrimSpace(v) != "" && key == "" {
+		// Without any key, a stack attic_server is already the one finding (same fix).
+		if v := written(s.Caches.AtticServer).Value; strings.TrimSpace(v) != "" && key == "" && strings.TrimSpace(atticServer) == "" {
 			c.add(RuleCacheWiring, finding.Blocker, s.Caches.AtticServer.Pos,
 				fmt.Sprintf("%s.attic_server %q is set but neither %s nor %s sets attic_public_key", k, v, st.File, c.orgF),
 				fmt.Sprintf("Set attic_public_key in %s (and substrate.caches.attic_public_key in %s).", st.File, c.orgF))
 		}
 		if v := written(s.Caches.BazelExecutorEndpoint).Value; strings.TrimSpace(v) != "" && strings.TrimSpace(written(s.Caches.BazelCacheEndpoint).Value) == "" {
+			// Removing the executor is advised only for a cache-exempt set: any other set
+			// needs the cache endpoint anyway (taxonomy/extra-set-caches).
+			next := fmt.Sprintf("Add bazel_cache_endpoint = %q to %s in %s (executor-backed mode needs a remote cache).",
+				c.overlayValue(st.Caches.BazelCacheEndpoint, c.org.Caches.BazelCacheEndpoint, "<bazel cache endpoint>"), k, st.File)
+			if c.cacheExempt(s) {
+				next = strings.TrimSuffix(next, ".") + fmt.Sprintf(", or remove %s.bazel_executor_endpoint.", k)
+			}
 			c.add(RuleCacheWiring, finding.Blocker, s.Caches.BazelExecutorEndpoint.Pos,
 				fmt.Sprintf("%s sets bazel_executor_endpoint %q without a bazel_cache_endpoint of its own: executor-backed mode requires a remote cache", k, v),
-				fmt.Sprintf("Set %s.bazel_cache_endpoint in %s, or remove %s.bazel_executor_endpoint.", k, st.File, k))
+				next)
 		}
 	}
+	c.checkExtraSetWiring(st)
 }
 
 // checkOrgCacheWiring: organization.yaml's own cache block.

@@ -64,6 +64,16 @@ var ruleDocs = map[string][]finding.RuleDoc{
 			When:       "`attic_server` without `attic_public_key` (organization.yaml, tfvars or an extra set); `bazel_executor_endpoint` without `bazel_cache_endpoint` (top level, or an extra set without its own)",
 			NextAction: "add the missing key"},
 	},
+	RuleExtraSetCaches: {
+		{Severity: "blocker",
+			When:       "an extra runner set not listed in `enrollment.cache_exempt_sets` lacks the caches of its `runner_type` (extra sets do not inherit the stack's): `nix` needs its own `attic_server` and `bazel_cache_endpoint` (the Attic key and cache name are the stack's `attic_public_key` / `attic_cache`), `docker` / `dind` their own `bazel_cache_endpoint`; a set whose `bazel_executor_endpoint` lacks a cache is `taxonomy/cache-wiring` instead, exempt or not",
+			NextAction: "add the exact lines the next action gives (the overlay's own values) to the set, or list the set's key in `enrollment.cache_exempt_sets` when it deliberately runs without caches"},
+	},
+	RuleExtraSetConfigURL: {
+		{Severity: "blocker",
+			When:       "an extra runner set has no `github_config_url` of its own (the core does not inherit the stack's): the scale set has no registration target",
+			NextAction: "add `github_config_url = \"<the stack's URL>\"` to the set"},
+	},
 	RuleCapacity: {
 		{Severity: "blocker",
 			When:       "a negative `min_runners` / `max_runners`, or `min_runners` > `max_runners` (deployed lanes, extra sets)",

@@ -20,6 +20,8 @@
 //	| taxonomy/owner-mismatch | blocker | a github_config_url's owner is not owner.slug | register under the overlay's own owner, or move the set to that owner's overlay |
 //	| taxonomy/consistency | blocker | organization.yaml and tfvars disagree (or one side is missing): config URL, App secret name, cluster context, attic server/cache/public key, bazel cache endpoint; an extra set's own secret / attic_server / bazel_cache_endpoint differs from the overlay's | make both files name the same value |
 //	| taxonomy/cache-wiring | blocker | attic_server without attic_public_key (organization.yaml, tfvars or an extra set); bazel_executor_endpoint without bazel_cache_endpoint | add the missing key |
+//	| taxonomy/extra-set-caches | blocker | an extra set not listed in enrollment.cache_exempt_sets lacks the caches of its runner_type: nix needs its own attic_server and bazel_cache_endpoint (and the stack's attic_public_key), docker/dind their own bazel_cache_endpoint | add the keys to the set (snippet in the next action), or list the set in enrollment.cache_exempt_sets |
+//	| taxonomy/extra-set-config-url | blocker | an extra set has no github_config_url of its own (the core does not inherit the stack's) | add github_config_url to the set |
 //	| taxonomy/capacity | blocker | a negative min_runners / max_runners, or min_runners > max_runners | fix the bounds |
 //	| taxonomy/estate-scale-set-collision | blocker | (estate) two overlays on one cluster deploy the same scale-set or Helm release name into the same runner namespace | rename one overlay's scale set owner-distinctly |
 //	| taxonomy/estate-shared-capacity | info | (estate) a shared label is served by scale sets of more than one overlay on one cluster: max_runners are local caps, not a global cap | none: context |
@@ -55,6 +57,8 @@ const (
 	RuleOwnerMismatch        = "taxonomy/owner-mismatch"
 	RuleConsistency          = "taxonomy/consistency"
 	RuleCacheWiring          = "taxonomy/cache-wiring"
+	RuleExtraSetCaches       = "taxonomy/extra-set-caches"
+	RuleExtraSetConfigURL    = "taxonomy/extra-set-config-url"
 	RuleCapacity             = "taxonomy/capacity"
 	RuleEstateCollision      = "taxonomy/estate-scale-set-collision"
 	RuleEstateSharedCapacity = "taxonomy/estate-shared-capacity"
@@ -83,6 +87,10 @@ var overlayRules = []finding.Rule{
 		Help: "Config URL, App secret name, cluster context and cache coordinates in organization.yaml must match the tfvars; extra runner sets use the overlay's secret and caches."},
 	{ID: RuleCacheWiring, Summary: "cache endpoints travel with their keys",
 		Help: "attic_server needs attic_public_key for substituter reads; bazel_executor_endpoint needs a bazel_cache_endpoint."},
+	{ID: RuleExtraSetCaches, Summary: "extra runner sets are wired to the caches their runner type uses",
+		Help: "Extra runner sets do not inherit the stack's caches: a nix set needs its own attic_server (with the stack's attic_public_key) and bazel_cache_endpoint, a docker or dind set its own bazel_cache_endpoint, unless enrollment.cache_exempt_sets lists the set."},
+	{ID: RuleExtraSetConfigURL, Summary: "every extra runner set names its registration URL",
+		Help: "An extra runner set does not inherit the stack's github_config_url: without its own the scale set has no registration target."},
 	{ID: RuleCapacity, Summary: "runner bounds are non-negative with min_runners <= max_runners",
 		Help: "Negative bounds or min_runners above max_runners are rejected by ARC or pin capacity at an unintended value."},
 }

@@ -196,7 +196,7 @@ func TestCheck(t *testing.T) {
 		// consistency
 		{name: "secret name differs", base: tinyland,
 			mutate: func(o *overlay.Overlay) { o.Tfvars[0].GithubConfigSecret.Value = "arc-github-app" },
-			want:   []string{"blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars:43:29", "blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars:57:29", "blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars:9:24"}},
+			want:   []string{"blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars:43:29", "blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars:58:29", "blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars:9:24"}},
 		{name: "secret name missing in tfvars", base: jess,
 			mutate: func(o *overlay.Overlay) {
 				o.Tfvars[0].GithubConfigSecret = overlay.String{Pos: overlay.Pos{File: jessTV}}
@@ -214,7 +214,7 @@ func TestCheck(t *testing.T) {
 			want:   []string{"blocker taxonomy/config-url @config/organization.yaml:13:22"}},
 		{name: "extra set cache endpoint differs", base: tinyland,
 			mutate: func(o *overlay.Overlay) { set0(o).BazelCacheEndpoint.Value = "grpc://bazel-cache.other.svc:9092" },
-			want:   []string{"blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars:51:29"}},
+			want:   []string{"blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars:52:29"}},
 		{name: "attic key mismatch", base: tinyland,
 			mutate: func(o *overlay.Overlay) {
 				o.Tfvars[0].AtticPublicKey.Value = "main:l/gpjG5GLg1Gczmn5K97n5iSIRcsaWerICzdXqiBYT8="
@@ -236,9 +236,11 @@ func TestCheck(t *testing.T) {
 			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/jesssullivan.tfvars:24:20", "warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:24"}},
 		{name: "executor without cache in a set", base: jess,
 			mutate: func(o *overlay.Overlay) {
+				set0(o).BazelCacheEndpoint = overlay.String{Pos: set0(o).Pos}
 				set0(o).BazelExecutorEndpoint = str("grpc://gf-reapi-cell.gf-rbe.svc.cluster.local:8980", at(jessTV, 24, 29))
 			},
-			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/jesssullivan.tfvars:24:29", "warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:24"}},
+			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/jesssullivan.tfvars:24:29", "warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:24"},
+			msg:  `Add bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092" to extra_runner_sets.tinyland-nix-heavy-compute-expansion in tofu/stacks/arc-runners/jesssullivan.tfvars (executor-backed mode needs a remote cache).`},
 		{name: "executor without cache at top level", base: jess,
 			mutate: func(o *overlay.Overlay) {
 				o.Tfvars[0].BazelExecutorEndpoint = str("grpc://gf-reapi-cell.gf-rbe.svc.cluster.local:8980", at(jessTV, 13, 29))
@@ -246,6 +248,90 @@ func TestCheck(t *testing.T) {
 				o.Tfvars[0].BazelCacheEndpoint = overlay.String{}
 			},
 			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/jesssullivan.tfvars:13:29", "warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:24"}},
+
+		// extra sets carry their own registration URL and caches
+		{name: "extra set without config URL", base: tinyland,
+			mutate: func(o *overlay.Overlay) { set0(o).GithubConfigURL = overlay.String{Pos: set0(o).Pos} },
+			want:   []string{"blocker taxonomy/extra-set-config-url @tofu/stacks/arc-runners/tinyland.tfvars:41:3"},
+			msg:    `Add github_config_url = "https://github.com/tinyland-inc" to extra_runner_sets.tinyland-nix-heavy in tofu/stacks/arc-runners/tinyland.tfvars`},
+		{name: "extra set with an empty config URL", base: tinyland,
+			mutate: func(o *overlay.Overlay) { set0(o).GithubConfigURL.Value = " " },
+			want:   []string{"blocker taxonomy/extra-set-config-url @tofu/stacks/arc-runners/tinyland.tfvars:41:3"}},
+		{name: "nix extra set without attic_server", base: tinyland,
+			mutate: func(o *overlay.Overlay) { set0(o).AtticServer = overlay.String{Pos: set0(o).Pos} },
+			want:   []string{"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/tinyland.tfvars:41:3"},
+			msg:    `Add attic_server = "http://attic.nix-cache.svc.cluster.local" to extra_runner_sets.tinyland-nix-heavy in tofu/stacks/arc-runners/tinyland.tfvars; or`},
+		{name: "nix extra set without any cache, values from organization.yaml", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+				set0(o).BazelCacheEndpoint = overlay.String{Pos: set0(o).Pos}
+				o.Tfvars[0].BazelCacheEndpoint = overlay.String{Pos: overlay.Pos{File: tinyTV}}
+			},
+			want: []string{"blocker taxonomy/consistency @tofu/stacks/arc-runners/tinyland.tfvars",
+				"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/tinyland.tfvars:41:3"},
+			msg: `bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092" to extra_runner_sets.tinyland-nix-heavy`},
+		{name: "docker extra set needs only the bazel cache", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				rs := set0(o)
+				rs.RunnerType.Value, rs.RunnerLabel.Value, rs.RunnerLabels.Values[3].Value = "docker", "tinyland-docker", "tinyland-docker"
+				rs.RunnerLabels.Values = append(rs.RunnerLabels.Values[:1], rs.RunnerLabels.Values[3])
+				rs.AtticServer = overlay.String{Pos: rs.Pos}
+				rs.BazelCacheEndpoint = overlay.String{Pos: rs.Pos}
+			},
+			want: []string{"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/tinyland.tfvars:41:3"},
+			msg:  `(runner_type docker) is not wired to its caches: it sets no bazel_cache_endpoint;`},
+		{name: "dind extra set with its bazel cache is wired", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				rs := set0(o)
+				rs.RunnerType.Value, rs.RunnerLabel.Value, rs.RunnerLabels.Values[3].Value = "dind", "tinyland-dind", "tinyland-dind"
+				rs.RunnerLabels.Values = append(rs.RunnerLabels.Values[:1], rs.RunnerLabels.Values[3])
+				rs.AtticServer = overlay.String{Pos: rs.Pos}
+			}},
+		{name: "unknown runner type is not judged for caches", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).RunnerType.Value = "kvm"
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+			},
+			want: []string{"blocker taxonomy/runner-type @tofu/stacks/arc-runners/tinyland.tfvars:47:29"}},
+		{name: "cache-exempt extra set", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+				set0(o).BazelCacheEndpoint = overlay.String{Pos: set0(o).Pos}
+				o.Org.Enrollment.CacheExemptSets = list(at(orgF, 30, 22), "tinyland-nix-heavy")
+			}},
+		{name: "cache exemption names another set", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+				o.Org.Enrollment.CacheExemptSets = list(at(orgF, 30, 22), "tinyland-nix")
+			},
+			want: []string{"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/tinyland.tfvars:41:3"}},
+		{name: "personal set without caches and no Attic key anywhere", base: jess,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+				set0(o).BazelCacheEndpoint = overlay.String{Pos: set0(o).Pos}
+				o.Org.Caches.AtticPublicKey = overlay.String{}
+				o.Tfvars[0].AtticPublicKey = overlay.String{}
+			},
+			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/jesssullivan.tfvars:24:20",
+				"blocker taxonomy/extra-set-caches @tofu/stacks/arc-runners/jesssullivan.tfvars:31:3",
+				"warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:24"},
+			msg: `Add attic_server = "http://attic.nix-cache.svc.cluster.local" and bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092" to extra_runner_sets.tinyland-nix-heavy-compute-expansion in tofu/stacks/arc-runners/jesssullivan.tfvars, and attic_public_key = "<cache-name>:<public key>" at the top level of tofu/stacks/arc-runners/jesssullivan.tfvars; or, if the set deliberately runs without caches, list "tinyland-nix-heavy-compute-expansion" in enrollment.cache_exempt_sets in config/organization.yaml.`},
+		{name: "an exempt set's executor without cache stays a blocker", base: jess,
+			mutate: func(o *overlay.Overlay) {
+				o.Org.Enrollment.CacheExemptSets = list(at(orgF, 30, 22), "tinyland-nix-heavy-compute-expansion")
+				set0(o).AtticServer = overlay.String{Pos: set0(o).Pos}
+				set0(o).BazelCacheEndpoint = overlay.String{Pos: set0(o).Pos}
+				set0(o).BazelExecutorEndpoint = str("grpc://gf-reapi-cell.gf-rbe.svc.cluster.local:8980", at(jessTV, 42, 29))
+			},
+			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/jesssullivan.tfvars:42:29",
+				"warning taxonomy/repo-registration-anchor @tofu/stacks/arc-runners/jesssullivan.tfvars:6:24"},
+			msg: "needs a remote cache), or remove extra_runner_sets.tinyland-nix-heavy-compute-expansion.bazel_executor_endpoint."},
+		{name: "executor without cache is asked for once", base: tinyland,
+			mutate: func(o *overlay.Overlay) {
+				set0(o).BazelCacheEndpoint = overlay.String{Pos: set0(o).Pos}
+				set0(o).BazelExecutorEndpoint = str("grpc://gf-reapi-cell.gf-rbe.svc.cluster.local:8980", at(tinyTV, 52, 29))
+			},
+			want: []string{"blocker taxonomy/cache-wiring @tofu/stacks/arc-runners/tinyland.tfvars:52:29"}},
 
 		// capacity
 		{name: "min above max", base: tinyland,

@@ -60,24 +60,24 @@ func planCases() []tcase {
 	cs = append(cs,
 		p("delete", exit(1), nil, "", plan(`{"actions": ["delete"]}`)),
 		p("replace", exit(1), nil, "", plan(`{"actions": ["delete", "create"]}`)),
-		p("duplicate actions, delete first", deleteBlocked, at(planRel, 10), fixDestroyGuard, plan(`{"actions": ["delete"], "actions": ["no-op"]}`)),
+		p("duplicate actions, delete first", deleteBlocked, at(planRel, 10), "", plan(`{"actions": ["delete"], "actions": ["no-op"]}`)),
 		p("duplicate actions, delete last", deleteBlocked, at(planRel, 10), "", plan(`{"actions": ["no-op"], "actions": ["delete"]}`)),
-		p("case variant beside actions", deleteBlocked, at(planRel, 10), fixDestroyGuard, plan(`{"ACTIONS": ["delete"], "actions": ["no-op"]}`)),
+		p("case variant beside actions", deleteBlocked, at(planRel, 10), "", plan(`{"ACTIONS": ["delete"], "actions": ["no-op"]}`)),
 		p("only a case variant of actions", deleteBlocked, at(planRel, 10), "", plan(`{"Actions": ["delete"]}`)),
-		p("duplicate change", deleteBlocked, at(planRel, 10), fixDestroyGuard, strings.Replace(plan(`{"actions": ["delete"]}`),
+		p("duplicate change", deleteBlocked, at(planRel, 10), "", strings.Replace(plan(`{"actions": ["delete"]}`),
 			`"change": {"actions": ["delete"]}`, `"change": {"actions": ["delete"]}, "change": {"actions": ["no-op"]}`, 1)),
-		p("top-level key case variant", exit(1, 2), at(planRel, 4), fixDestroyGuard, strings.Replace(plan(`{"actions": ["delete"]}`), `"resource_changes"`, `"Resource_Changes"`, 1)),
+		p("top-level key case variant", exit(1, 2), at(planRel, 4), "", strings.Replace(plan(`{"actions": ["delete"]}`), `"resource_changes"`, `"Resource_Changes"`, 1)),
 		p("duplicate resource_changes", exit(1, 2), at(planRel, 13), "", strings.Replace(plan(`{"actions": ["delete"]}`),
 			"\n  ]\n}", "\n  ],\n  \"resource_changes\": []\n}", 1)),
 		p("duplicate format_version", exit(2), nil, "", strings.Replace(plan(`{"actions": ["no-op"]}`), `"format_version": "1.2",`, `"format_version": "1.2", "format_version": "9.0",`, 1)),
 		p("truncated", exit(2), at(planRel, lastLine(plan(`{"actions": ["no-op"]}`)[:200])), "", plan(`{"actions": ["no-op"]}`)[:200]),
 		p("trailing garbage", exit(2), at(planRel, 14), "", plan(`{"actions": ["no-op"]}`)+"garbage\n"),
 		p("two JSON values", exit(2), at(planRel, 14), "", plan(`{"actions": ["no-op"]}`)+"{}\n"),
-		p("actions is a string", exit(2), at(planRel, 5), "", plan(`{"actions": "delete"}`)),
-		p("actions holds a number", exit(2), at(planRel, 5), "", plan(`{"actions": [1]}`)),
+		p("actions is a string", exit(2), at(planRel, 10), "", plan(`{"actions": "delete"}`)),
+		p("actions holds a number", exit(2), at(planRel, 10), "", plan(`{"actions": [1]}`)),
 		p("actions is null", exit(1, 2), nil, "", plan(`{"actions": null}`)),
 		p("actions missing", exit(1, 2), nil, "", plan(`{}`)),
-		p("change is a list", exit(2), at(planRel, 5), "", plan(`[]`)),
+		p("change is a list", exit(2), at(planRel, 10), "", plan(`[]`)),
 		p("unknown action", exit(1, 2), nil, "", plan(`{"actions": ["obliterate"]}`)),
 		p("resource_changes is an object", exit(2), at(planRel, 2), "", `{"format_version": "1.2",
   "resource_changes": {"a": {"change": {"actions": ["delete"]}}}}
@@ -92,14 +92,13 @@ func planCases() []tcase {
 		p("1 MB address", exit(1), nil, "", strings.Replace(plan(`{"actions": ["delete"]}`), "kubernetes_secret_v1.app", "kubernetes_secret_v1."+strings.Repeat("a", 1<<20), 1)),
 		p("invalid escape", exit(2), at(planRel, 6), "", strings.Replace(plan(`{"actions": ["no-op"]}`), `"kubernetes_secret_v1.app"`, `"kubernetes\x_secret"`, 1)),
 		p("lone surrogate escape", exit(1, 2), nil, "", strings.Replace(plan(`{"actions": ["delete"]}`), `"kubernetes_secret_v1.app"`, `"kubernetes\ud800"`, 1)),
-		p("CR-only line ends, truncated", exit(2), at(planRel, lastLine(plan(`{"actions": ["no-op"]}`)[:200])), fixPositions, strings.ReplaceAll(plan(`{"actions": ["no-op"]}`)[:200], "\n", "\r")),
+		p("CR-only line ends, truncated", exit(2), at(planRel, lastLine(plan(`{"actions": ["no-op"]}`)[:200])), "", strings.ReplaceAll(plan(`{"actions": ["no-op"]}`)[:200], "\n", "\r")),
 		p("binary plan file", exit(2), at(planRel, 0), "", "PK\x03\x04\x14\x00\x00\x00\x08\x00tfplan\x00\x00"),
 		tcase{name: "stdin garbage", class: k.class, args: []string{"plan-guard", "-"}, exits: exit(2),
 			stdin: func(*scene) io.Reader { return strings.NewReader("\x00\xff not json") }},
-		tcase{name: "stdin duplicate actions", class: k.class, args: []string{"plan-guard", "-"}, exits: deleteBlocked, fixedBy: fixDestroyGuard,
-			stdin: func(*scene) io.Reader {
-				return strings.NewReader(plan(`{"actions": ["delete"], "actions": ["no-op"]}`))
-			}},
+		tcase{name: "stdin duplicate actions", class: k.class, args: []string{"plan-guard", "-"}, exits: deleteBlocked, stdin: func(*scene) io.Reader {
+			return strings.NewReader(plan(`{"actions": ["delete"], "actions": ["no-op"]}`))
+		}},
 		tcase{name: "stdin empty", class: k.class, args: []string{"plan-guard", "-"}, exits: exit(2),
 			stdin: func(*scene) io.Reader { return strings.NewReader("") }},
 		tcase{name: "missing plan", class: k.class, args: []string{"plan-guard", "absent.json"}, exits: exit(2), at: at("absent.json", 0)},
@@ -296,26 +295,42 @@ func flagCases() []tcase {
 		input("tfvars is a FIFO", at("tofu/stacks/arc-runners/p.tfvars", 0), "", func(s *scene) {
 			s.special(ov("tofu/stacks/arc-runners/p.tfvars"), "fifo")
 		}, "check", "--overlay-root", "OV", "--tfvars", "tofu/stacks/arc-runners/p.tfvars"),
-		outTo("output onto /dev/null", fixSpecialOut, nothing, "/dev/null"),
-		outTo("output onto a FIFO", fixSpecialOut, func(s *scene) { s.special("out/pipe", "fifo") }, "out/pipe"),
-		outTo("output onto a symlink", fixSpecialOut, func(s *scene) {
+		outTo("output onto /dev/null", "", nothing, "/dev/null"),
+		outTo("output onto a FIFO", "", func(s *scene) { s.special("out/pipe", "fifo") }, "out/pipe"),
+		outTo("output onto a symlink", "", func(s *scene) {
 			s.write("victim", []byte("keep me\n"))
 			os.MkdirAll(s.path("out"), 0o755)
 			symlink("../victim", s.path("out/link.json"))
 		}, "out/link.json"),
 		outTo("output onto a directory", "", func(s *scene) { os.MkdirAll(s.path("out/dir.json"), 0o755) }, "out/dir.json"),
 		outTo("output under a regular file", "", func(s *scene) { s.write("out/file", []byte("x")) }, "out/file/report.json"),
-		{name: "second output fails, first is not left behind", class: class, fixedBy: fixLeftovers, noOutput: true, exits: exit(2),
+		// Refused while the flags are read, before any work: a one-line usage error.
+		{name: "second output under a regular file, nothing written", class: class, noOutput: true, exits: exit(2), usage: true,
 			args:    append(append([]string{}, checkArgs...), "--output", "json=out/a.json", "--output", "sarif=out/file/b.sarif"),
-			prepare: func(s *scene) { s.overlay(); s.write("out/file", []byte("x")) }},
-		{name: "step summary unwritable, outputs not left behind", class: class, fixedBy: fixLeftovers, exits: exit(2),
+			prepare: func(s *scene) { s.overlay(); s.write("out/file", []byte("x")) }, absent: []string{"out/a.json"}},
+		// Found only while writing: the second output's directory is not writable by the
+		// unprivileged user, so the first, already staged, must be taken back.
+		{name: "second output fails while written, first is not left behind", class: class, noOutput: true, exits: exit(2),
+			asNobody: true, help: true,
+			args: append(append([]string{}, checkArgs...), "--output", "json=out/a.json", "--output", "sarif=out/ro/b.sarif"),
+			prepare: func(s *scene) {
+				s.overlay()
+				for dir, mode := range map[string]os.FileMode{"out": 0o777, "out/ro": 0o555} {
+					if err := os.MkdirAll(s.path(dir), 0o755); err != nil {
+						s.t.Fatal(err)
+					}
+					if err := os.Chmod(s.path(dir), mode); err != nil {
+						s.t.Fatal(err)
+					}
+				}
+			}, absent: []string{"out/a.json", "out/ro/b.sarif"}},
+		// The step summary is written with --format github; when it cannot be, nothing is.
+		{name: "step summary unwritable, outputs not left behind", class: class, exits: exit(2), format: "github", help: true,
 			args:    checkArgs,
 			env:     []string{"GITHUB_STEP_SUMMARY=DIR/summary-dir"},
 			prepare: func(s *scene) { s.overlay(); os.MkdirAll(s.path("summary-dir"), 0o755) }},
-		{name: "expected core ref with a newline", class: class, exits: exit(1, 2), prepare: withOverlay, fixedBy: fixForging,
-			args: append(append([]string{}, checkArgs...), "--expected-core-ref", "main"+payload)},
-		{name: "expect-warning with a newline", class: class, exits: exit(0, 2), prepare: withOverlay, fixedBy: fixForging,
-			args: append(append([]string{}, checkArgs...), "--expect-warning", "taxonomy/x"+payload)},
+		{name: "expected core ref with a newline", class: class, exits: exit(1, 2), prepare: withOverlay, args: append(append([]string{}, checkArgs...), "--expected-core-ref", "main"+payload)},
+		{name: "expect-warning with a newline", class: class, exits: exit(0, 2), prepare: withOverlay, args: append(append([]string{}, checkArgs...), "--expect-warning", "taxonomy/x"+payload)},
 	}
 	return cs
 }

@@ -57,12 +57,12 @@ func forgingSources() []forgingSource {
 		}},
 		{name: "runs-on label", args: checkArgs, exits: exit(1, 2), prepare: func(s *scene, p string) {
 			s.overlay()
-			s.replaceLine(ov(workflowFile), 71, "    runs-on: "+yamlQuote("tinyland-nix"+p))
+			s.replaceLine(ov(workflowFile), 79, "    runs-on: "+yamlQuote("tinyland-nix"+p))
 		}},
 		{name: "job name", args: checkArgs, exits: any, prepare: func(s *scene, p string) {
 			s.overlay()
-			s.replaceLine(ov(workflowFile), 68, "  "+yamlQuote("cache-publish"+p)+":")
-			s.replaceLine(ov(workflowFile), 71, "    runs-on: ubuntu-latest-but-unknown")
+			s.replaceLine(ov(workflowFile), 76, "  "+yamlQuote("cache-publish"+p)+":")
+			s.replaceLine(ov(workflowFile), 79, "    runs-on: ubuntu-latest-but-unknown")
 		}},
 		{name: "tfvars label", args: checkArgs, exits: exit(1, 2), prepare: func(s *scene, p string) {
 			s.overlay()
@@ -108,13 +108,8 @@ func forgingCases() []tcase {
 				if strings.Contains(src.name, "file name") || strings.Contains(src.name, "root name") {
 					text = strings.ReplaceAll(text, "/", "_") // one path element
 				}
-				fix := ""
-				if forgedBefore[src.name+", "+kind.name] || forgedBefore[src.name+", "+kind.name+", "+f] {
-					fix = fixForging
-				}
 				cs = append(cs, tcase{
 					name:    src.name + ", " + kind.name + ", " + f,
-					fixedBy: fix,
 					class:   "forging",
 					args:    args,
 					format:  f,
@@ -125,15 +120,4 @@ func forgingCases() []tcase {
 		}
 	}
 	return cs
-}
-
-// forgedBefore lists the sources and formats that forge a line today.
-var forgedBefore = map[string]bool{
-	"expected warning, newline":    true,
-	"overlay root name, newline":   true,
-	"plan file name, newline":      true,
-	"workflow file name, newline":  true,
-	"workflow file name, escapes":  true,
-	"plan address, newline, text":  true,
-	"plan address, newline, junit": true,
 }

@@ -85,6 +85,8 @@ type tcase struct {
 	// forbid and require are texts no output may hold / some output must hold
 	// (after expansion, so they may name scene variables).
 	forbid, require []string
+	// absent are files (relative to the case directory) that must not exist after the run.
+	absent []string
 }
 
 // pos is the expected position of an input error. line 0: the line must name the file
@@ -369,6 +371,9 @@ type result struct {
 
 func (s *scene) run(c tcase, args []string) result {
 	t := s.t
+	// Build (once) before the hard timeout starts: on a loaded machine the first build
+	// alone can take longer than any run may.
+	bin := gfenroll(t)
 	ctx, cancel := context.WithTimeout(context.Background(), hardTimeout)
 	defer cancel()
 	self, err := os.Executable()
@@ -380,7 +385,7 @@ func (s *scene) run(c tcase, args []string) result {
 	if c.asNobody && os.Geteuid() == 0 {
 		spec += fmt.Sprintf(":%d", nobody)
 	}
-	cmd := exec.CommandContext(ctx, self, append([]string{gfenroll(t)}, args...)...)
+	cmd := exec.CommandContext(ctx, self, append([]string{bin}, args...)...)
 	cmd.Dir = s.dir
 	cmd.Env = []string{launcherEnv + "=" + spec, "PATH=/usr/bin:/bin", "HOME=" + s.dir, "LANG=C.UTF-8", "KUBECONFIG=" + s.path("kubeconfig")}
 	for _, e := range c.env {
@@ -503,6 +508,11 @@ func runCase(t *testing.T, c tcase) {
 			if f = s.expand(f); strings.Contains(out, f) {
 				t.Errorf("%s holds %q:\n%s", name, clip(f), show())
 			}
+		}
+	}
+	for _, rel := range c.absent {
+		if _, err := os.Lstat(s.path(rel)); err == nil {
+			t.Errorf("%s exists after the run (exit %d)", rel, r.code)
 		}
 	}
 	for _, want := range c.require {

@@ -279,7 +279,7 @@ func TestRefusals(t *testing.T) {
 				t.Skip("mkfifo:", err)
 			}
 			f.env[EnvPrivateKeyPath] = p
-		}, want: []string{"is a named pipe, not a regular file"}},
+		}, want: []string{"is a named pipe (FIFO), not a regular file"}},
 		{name: "key mode 0644", setup: func(t *testing.T, f *fixture) { os.Chmod(f.keyPath, 0o644) }, want: []string{"has mode 0644", "chmod 600"}},
 		{name: "key mode 0640", setup: func(t *testing.T, f *fixture) { os.Chmod(f.keyPath, 0o640) }, want: []string{"has mode 0640"}},
 		{name: "key mode 0700", setup: func(t *testing.T, f *fixture) { os.Chmod(f.keyPath, 0o700) }, want: []string{"has mode 0700"}},

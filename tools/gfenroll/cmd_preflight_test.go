@@ -126,7 +126,7 @@ func preflightRows() []preflightRow {
 				replaceIn(t, filepath.Join(root, "MODULE.bazel"), `commit = "637b7167c400a842cdc7af0709b2251c0542a48a"`, `commit = "defff7fb7d1f3457c5270ce2e57ac6077e797b1c"`)
 			},
 			want: []string{"blocker pins/drift"},
-			says: []string{"gfenroll pin <sha>"}},
+			says: []string{"gfenroll pin defff7fb7d1f3457c5270ce2e57ac6077e797b1c", "otherwise set MODULE.bazel git_override commit back to 637b7167c400a842cdc7af0709b2251c0542a48a"}},
 		{name: "expected ref mismatch through the commits API", fixture: "tinyland-org", strictCode: 1,
 			args: []string{"--expected-core-ref", "next"},
 			want: []string{"blocker pins/expected-ref", "blocker pins/expected-ref"}, // one per pin

@@ -37,5 +37,6 @@ extra_runner_sets = {
     runner_type           = "nix"
     bazel_executor_endpoint = "grpc://gf-reapi-cell.gf-rbe.svc.cluster.local:8980"
     max_runners           = 1 # a local cap, not a global cap for tinyland-nix-heavy
+    attic_server          = "http://attic.nix-cache.svc.cluster.local"
   }
 }

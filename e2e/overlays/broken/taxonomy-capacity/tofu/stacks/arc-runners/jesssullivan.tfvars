@@ -37,5 +37,7 @@ extra_runner_sets = {
     runner_labels         = ["self-hosted", "nix", "linux", "tinyland-nix-heavy"]
     runner_type           = "nix"
     max_runners           = 1 # a local cap, not a global cap for tinyland-nix-heavy
+    attic_server          = "http://attic.nix-cache.svc.cluster.local"
+    bazel_cache_endpoint  = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
   }
 }

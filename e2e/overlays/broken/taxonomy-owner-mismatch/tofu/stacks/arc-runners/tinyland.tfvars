@@ -35,7 +35,7 @@ bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
 
 # --- Extra scale sets --------------------------------------------------------------
 # Every set publishes its workflow label explicitly in runner_labels; ARC never infers
-# a label from runner_scale_set_name.
+# a label from runner_scale_set_name. Each set names its own URL and caches (not inherited).
 extra_runner_sets = {
   # Heavy Nix builds: two 64Gi slots on honey.
   tinyland-nix-heavy = {
@@ -48,6 +48,7 @@ extra_runner_sets = {
     min_runners           = 0
     max_runners           = 2
     memory_limit          = "64Gi"
+    attic_server          = "http://attic.nix-cache.svc.cluster.local"
     bazel_cache_endpoint  = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
   },
 
@@ -63,9 +64,11 @@ extra_runner_sets = {
     ]
     runner_type = "nix"
     max_runners = 1
+    attic_server = "http://attic.nix-cache.svc.cluster.local"
+    bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
   }
 
-  tinyland-nix-kvm = { github_config_url = "https://github.com/Jesssullivan", runner_label = "tinyland-nix-kvm", runner_scale_set_name = "tinyland-nix-kvm", runner_labels = ["self-hosted", "tinyland-nix-kvm"], max_runners = 1 }
+  tinyland-nix-kvm = { github_config_url = "https://github.com/Jesssullivan", runner_label = "tinyland-nix-kvm", runner_scale_set_name = "tinyland-nix-kvm", runner_labels = ["self-hosted", "tinyland-nix-kvm"], max_runners = 1, attic_server = "http://attic.nix-cache.svc.cluster.local", bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092" }
 }
 
 # Admission: every scale set joins the organization's tinyland-honey runner group
