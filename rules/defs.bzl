@@ -15,7 +15,7 @@ enrollment_checks(
 )
 ```
 
-and `bazel test //enrollment:all` runs the hermetic pins, taxonomy and workflows gates
+and `bazel test //enrollment:all` runs the hermetic pins, taxonomy, workflows and admission gates
 (cacheable on a shared remote cache); `bazel run //enrollment:enrollment_preflight` runs the
 live, read-only preflight.
 

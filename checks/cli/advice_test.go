@@ -38,6 +38,29 @@ const (
 
 // adviceFixes covers every broken case whose next action is a mechanical edit.
 var adviceFixes = map[string]adviceFix{
+	"admission-declaration-malformed": {advice: "Fix runner_contract.runner_group.allows_public_repositories in config/organization.yaml", edits: []edit{
+		{"config/organization.yaml", `allows_public_repositories: "false"`, `allows_public_repositories: false`},
+		{"config/organization.yaml", `- "790001234" #`, `- 790001234 #`}}},
+	"admission-default-group": {advice: `Set runner_group = "tinyland-honey" in tofu/stacks/arc-runners/tinyland.tfvars`, edits: []edit{{tinyTfvars,
+		`runner_group_policy = "organization-restricted"`, "runner_group        = \"tinyland-honey\"\nrunner_group_policy = \"organization-restricted\""}}},
+	"admission-default-group-set": {advice: `Set extra_runner_sets.tinyland-nix-heavy.runner_group = "tinyland-honey"`, edits: []edit{{tinyTfvars, `runner_group          = "Default"`, `runner_group          = "tinyland-honey"`}}},
+	"admission-empty-roster":      {advice: "List the admitted repository ids under runner_contract.runner_group.selected_repository_ids", edits: []edit{{"config/organization.yaml", "selected_repository_ids: []", "selected_repository_ids: [790001234]"}}},
+	"admission-group-mismatch":    {advice: `Set runner_group = "tinyland-honey"`, edits: []edit{{tinyTfvars, `"tinyland-sting"`, `"tinyland-honey"`}}},
+	"admission-own-repository": {advice: "Record the decision in a *_ruling field", edits: []edit{{"config/organization.yaml",
+		"restricted_to_workflows: false\n", "restricted_to_workflows: false\n    overlay_repository_ruling: \"tinyland-infra validates itself on Honey\"\n"}}},
+	"admission-personal-group": {advice: "delete runner_contract.runner_group from config/organization.yaml", edits: []edit{{"config/organization.yaml", `runner_contract:
+  runner_group:
+    name: jess-runners
+    visibility: selected
+    allows_public_repositories: false
+    restricted_to_workflows: false
+    selected_repository_ids: [700000001]
+`, ""}}},
+	"admission-policy-expired": {advice: `Set runner_group_policy = "organization-restricted"`, edits: []edit{{tinyTfvars, `"legacy-default"`, `"organization-restricted"`}}},
+	"admission-policy-unknown": {advice: `Set runner_group_policy = "organization-restricted"`, edits: []edit{{tinyTfvars, `"org-restricted"`, `"organization-restricted"`}}},
+	"admission-roster-ignored": {advice: "Set runner_contract.runner_group.visibility: selected", edits: []edit{{"config/organization.yaml", "visibility: all", "visibility: selected"}}},
+	"admission-workflow-group": {advice: `to "tinyland-honey"`, edits: []edit{{validate, "group: tinyland-sting", "group: tinyland-honey"}}},
+	"admission-zero-capacity":  {advice: "set nix_max_runners above 0", edits: []edit{{tinyTfvars, "nix_max_runners           = 0", "nix_max_runners           = 6"}}},
 	"pins-archive-override": {advice: "Replace the archive_override in MODULE.bazel with git_override(", edits: []edit{{"MODULE.bazel",
 		`archive_override(
     module_name = "gloriousflywheel",

@@ -1,5 +1,5 @@
 // Package cli is the gfenroll command tree: a registry of subcommands that both binaries
-// share, plus the hermetic gate commands (check, pins, taxonomy, workflows).
+// share, plus the hermetic gate commands (check and one per gate of checks/gates).
 //
 // tools/enrollcheck registers only StaticCommands and so links nothing that talks to
 // GitHub or Kubernetes; tools/gfenroll registers the same plus the live and operator

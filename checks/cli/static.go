@@ -43,10 +43,10 @@ func StaticCommands() []*Command {
 	cmds := []*Command{{
 		Name:    "check",
 		Group:   GroupHermetic,
-		Summary: "run every hermetic gate (pins, taxonomy, workflows) on one or more overlays",
+		Summary: "run every hermetic gate (pins, taxonomy, workflows, admission) on one or more overlays",
 		Usage:   "check --overlay-root DIR [--overlay-root DIR2 ...] [flags]",
 		Description: `Loads config/organization.yaml, MODULE.bazel, the ARC runner tfvars and
-.github/workflows of each overlay and runs the pins, taxonomy and workflows gates.
+.github/workflows of each overlay and runs the pins, taxonomy, workflows and admission gates.
 With several --overlay-root values each overlay is checked, and then all of them
 together: scale-set names colliding on one cluster are blockers, and a table shows
 each shared label's summed max_runners per cluster (a local cap is not a global cap).

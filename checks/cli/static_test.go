@@ -70,10 +70,10 @@ func TestExpectedCoreRefFromEnvironment(t *testing.T) {
 	}
 }
 
-// Every gate command runs only its own rules; check runs all three gates' rules.
+// Every gate command runs only its own rules; check runs every gate's rules.
 func TestGateCommandsRunTheirRules(t *testing.T) {
 	inBases(t, "tinyland-org")
-	for _, cmd := range []string{"check", "pins", "taxonomy", "workflows"} {
+	for _, cmd := range []string{"check", "pins", "taxonomy", "workflows", "admission"} {
 		res := run(cmd, "--overlay-root", "tinyland-org", "--format", "json")
 		if res.code != 0 {
 			t.Errorf("%s on the clean overlay: exit %d\n%s%s", cmd, res.code, res.stdout, res.stderr)
@@ -85,7 +85,7 @@ func TestGateCommandsRunTheirRules(t *testing.T) {
 		}
 		want := []string{cmd}
 		if cmd == "check" {
-			want = []string{"enrollment", "pins", "taxonomy", "workflows"}
+			want = []string{"enrollment", "pins", "taxonomy", "workflows", "admission"}
 		}
 		if len(gates) != len(want) {
 			t.Errorf("%s evaluated the rules of gates %v, want %v", cmd, gates, want)

@@ -1,6 +1,6 @@
 // Package gates is the one list of the hermetic enrollment gates: each gate's name, help,
 // rules, check and the flags they share. The gate commands of gfenroll and enrollcheck
-// (check, pins, taxonomy, workflows), the live preflight and the rule reference are all
+// (check and one command per gate), the live preflight and the rule reference are all
 // built from All, so a new gate is added here once and appears everywhere.
 //
 // A new rule of an existing gate goes into that gate's package (its Rules() list and its
@@ -11,6 +11,7 @@ import (
 	"context"
 	"flag"
 
+	"github.com/tinyland-inc/gf-enrollment/checks/admission"
 	"github.com/tinyland-inc/gf-enrollment/checks/checker"
 	"github.com/tinyland-inc/gf-enrollment/checks/coreref"
 	"github.com/tinyland-inc/gf-enrollment/checks/enrollment"
@@ -164,6 +165,24 @@ or be secret-free (no secrets.*, no environment:, read-only permissions).`,
 				r.Merge(pins.CheckWorkflowPins(o))
 			}
 			return r
+		},
+	},
+	{
+		Name:    "admission",
+		Summary: "check runner-group admission: organization.yaml's runner group, the tfvars binding and workflow groups agree",
+		Description: `Registration is not admission: GitHub runner groups decide which repositories reach
+the scale sets. runner_contract.runner_group in config/organization.yaml must be
+well-formed (name, visibility selected|all|private, allows_public_repositories,
+restricted_to_workflows, numeric selected_repository_ids); the tfvars runner_group
+(and each set's own) must name it, never GitHub's Default group under
+runner_group_policy "organization-restricted"; the roster must be enforced
+(visibility selected) and admit someone; workflows naming a group must name it.
+Personal accounts have no runner groups.`,
+		Examples:   []string{"gfenroll admission --overlay-root .", "gfenroll admission --overlay-root . --tfvars tofu/stacks/arc-runners/tinyland.tfvars"},
+		Rules:      admission.Rules,
+		Registered: func(*Flags) []finding.Rule { return admission.Rules() },
+		Check: func(ctx context.Context, o *overlay.Overlay, _ *Flags, _ Context) *finding.Report {
+			return admission.Check(ctx, o)
 		},
 	},
 }

@@ -72,9 +72,12 @@ type Overlay struct {
 type OrgConfig struct {
 	File  string // root-relative path
 	Owner struct {
-		Slug                String
-		AccountKind         String // organization | personal
-		Repository          String // owner/name of the overlay repo
+		Slug        String
+		AccountKind String // organization | personal
+		Repository  String // owner/name of the overlay repo
+		// RepositoryID is the overlay repository's numeric GitHub id (optional; lets the
+		// admission gate recognise the overlay on its own runner-group roster).
+		RepositoryID        String
 		GithubConfigURL     String
 		GithubAppSecretName String
 		Pos                 Pos
@@ -99,6 +102,9 @@ type OrgConfig struct {
 	}
 	// SharedLabels is runner_contract.shared_labels (Set=false: use the core's six).
 	SharedLabels StringList
+	// RunnerGroup is runner_contract.runner_group: the GitHub runner group that admits
+	// repositories to the overlay's scale sets.
+	RunnerGroup RunnerGroupDecl
 	// Enrollment holds optional per-overlay gate configuration (key `enrollment:`).
 	Enrollment EnrollmentConfig
 }

@@ -31,6 +31,7 @@ func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
 	o.Slug = doc.str(owner, at, "slug", "owner.slug")
 	o.AccountKind = doc.str(owner, at, "account_kind", "owner.account_kind")
 	o.Repository = doc.str(owner, at, "repository", "owner.repository")
+	o.RepositoryID = doc.str(owner, at, "repository_id", "owner.repository_id")
 	o.GithubConfigURL = doc.str(owner, at, "github_config_url", "owner.github_config_url")
 	o.GithubAppSecretName = doc.str(owner, at, "github_app_secret_name", "owner.github_app_secret_name")
 
@@ -57,6 +58,7 @@ func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
 
 	contract, at := doc.block(root, file, "runner_contract", "runner_contract")
 	org.SharedLabels = doc.strList(contract, at, "shared_labels", "runner_contract.shared_labels")
+	org.RunnerGroup = doc.runnerGroup(contract, at)
 
 	enroll, at := doc.block(root, file, "enrollment", "enrollment")
 	e := &org.Enrollment

@@ -17,7 +17,7 @@ PREFLIGHT_TEST_TAGS = ["manual", "external", "requires-network", "no-cache", "no
 # ~/.kube/config, which needs the caller's HOME: Bazel gives tests a scratch HOME).
 LIVE_ENV = ["GITHUB_TOKEN", "GH_TOKEN", "KUBECONFIG", "HOME"]
 
-GATES = ["enrollment", "pins", "taxonomy", "workflows", "preflight"]
+GATES = ["enrollment", "pins", "taxonomy", "workflows", "admission", "preflight"]
 
 _MODULE_PATTERNS = ["MODULE.bazel", "**/*.MODULE.bazel"]
 _WORKFLOW_PATTERNS = [".github/workflows/*.yml", ".github/workflows/*.yaml"]
@@ -139,10 +139,10 @@ def enrollment_checks(
 
     Creates
 
-    * `<name>_enrollment_test`, `<name>_pins_test`, `<name>_taxonomy_test`, `<name>_workflows_test`: the hermetic
-      gates, untagged, so `bazel test //enrollment:all` runs them and a remote cache serves
+    * `<name>_enrollment_test`, `<name>_pins_test`, `<name>_taxonomy_test`, `<name>_workflows_test`,
+      `<name>_admission_test`: the hermetic gates, untagged, so `bazel test //enrollment:all` runs them and a remote cache serves
       them to every runner;
-    * `<name>` : a `test_suite` of those four;
+    * `<name>` : a `test_suite` of those five;
     * `<name>_preflight_test`: the live, read-only preflight (`--strict`), tagged `manual`,
       `external`, `requires-network`, `no-cache` and `no-remote`, so only
       `bazel test //enrollment:<name>_preflight_test --config=live` runs it and its result is
@@ -151,9 +151,9 @@ def enrollment_checks(
       enrollment queue and exits 0 unless input is unusable).
 
     Every test reads only the files its gate needs: editing a tfvars file re-runs only the
-    taxonomy test, editing MODULE.bazel only the pins test, editing a workflow only the
-    workflows test (which also judges the `pins/workflow-*` rules, the core references
-    workflows carry).
+    taxonomy and admission tests, editing MODULE.bazel only the pins test, editing a
+    workflow only the workflows and admission tests (workflows also judges the
+    `pins/workflow-*` rules, the core references workflows carry).
 
     Args:
       name: prefix of the generated targets.
@@ -281,9 +281,19 @@ def enrollment_checks(
             file_args = {},
             data = [],
         ),
+        # Admission joins organization.yaml's runner group, the tfvars binding and the
+        # groups workflows name, so it reads all three.
+        "admission": struct(
+            args = ["admission"],
+            srcs = workflows,
+            names = {"srcs": "attribute 'workflows' of enrollment_checks", "file_args": "attribute 'tfvars' of enrollment_checks"},
+            patterns = _WORKFLOW_PATTERNS,
+            file_args = {t: "--tfvars" for t in tfvars},
+            data = [],
+        ),
     }
     test_names = []
-    for gate in ["enrollment", "pins", "taxonomy", "workflows"]:
+    for gate in ["enrollment", "pins", "taxonomy", "workflows", "admission"]:
         spec = tests[gate]
         test_name = "%s_%s_test" % (name, gate)
         test_names.append(":" + test_name)

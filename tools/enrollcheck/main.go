@@ -1,5 +1,5 @@
-// Command enrollcheck is the hermetic enrollment checker: the check, pins, taxonomy and
-// workflows commands of gfenroll and nothing else. It never links a GitHub or Kubernetes
+// Command enrollcheck is the hermetic enrollment checker: check and the gate commands
+// (pins, taxonomy, workflows, admission) of gfenroll and nothing else. It never links a GitHub or Kubernetes
 // client (a test asserts it), so the Bazel rules can build and cache it cheaply and its
 // results depend only on the overlay files.
 package main

@@ -40,11 +40,14 @@ func init() {
       --queued-grace or failing is a blocker; a successful run whose job ran on a
       shared label is the enrollment proof, and without one that is a blocker;
     - --expected-core-ref names (branch/tag) through the commits API when
-      $GF_CORE_PATH does not resolve them.
+      $GF_CORE_PATH does not resolve them;
+    - the declared runner group (runner_contract.runner_group): it exists, its
+      settings and repositories match, the overlay repository can use it.
   Kubernetes (kubeconfig context substrate.cluster.context unless --context):
     - the owner's GitHub App secret in both ARC namespaces, as metadata only;
-    - every expected AutoscalingRunnerSet, its registration fields, label and id.
-  And the hermetic gates (pins, taxonomy, workflows).
+    - every expected AutoscalingRunnerSet, its registration fields, runner group,
+      label and id.
+  And the hermetic gates (pins, taxonomy, workflows, admission).
 
 Probes run concurrently within --timeout; a service that does not answer is a
 blocker with a next action, never a hang. The report ends with the numbered next

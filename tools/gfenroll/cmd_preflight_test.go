@@ -28,6 +28,7 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlaytest"
+	"github.com/tinyland-inc/gf-enrollment/checks/preflight/github"
 	"github.com/tinyland-inc/gf-enrollment/checks/preflight/kube"
 	"github.com/tinyland-inc/gf-enrollment/e2e/github/fakegh"
 	"github.com/tinyland-inc/gf-enrollment/e2e/kube/kubetest"
@@ -58,6 +59,7 @@ type preflightRow struct {
 	fixture string // e2e/overlays/<fixture> and e2e/github/scenarios/<fixture>.json
 	overlay func(t *testing.T, root string)
 	github  func(r *fakegh.Repo) // edits the overlay repository on the stand-in
+	org     func(o *fakegh.Org)  // edits the organization on the stand-in (its runner groups)
 	faults  []fakegh.Fault
 	cluster func(t *testing.T, c *cluster)
 	args    []string
@@ -153,6 +155,33 @@ func preflightRows() []preflightRow {
 		{name: "no token", fixture: "tinyland-org", strictCode: 1, noToken: true,
 			want: []string{"blocker preflight/github-token-missing"}},
 
+		// Admission rows: the declared runner group against the stand-in's organization.
+		{name: "runner group missing", fixture: "tinyland-org", strictCode: 1,
+			org:  func(o *fakegh.Org) { o.RunnerGroups = o.RunnerGroups[:2] },
+			want: []string{"blocker " + github.RuleRunnerGroupMissing},
+			says: []string{`organization tinyland-inc has no runner group "tinyland-honey" (it has: Default, tinyland-sting)`,
+				"gh api -X POST orgs/tinyland-inc/actions/runner-groups -f name=tinyland-honey -f visibility=selected"}},
+		{name: "runner group roster drift", fixture: "tinyland-org", strictCode: 1,
+			org:  func(o *fakegh.Org) { o.RunnerGroups[2].RepositoryIDs = []int64{812345671, 790001234, 790007777} },
+			want: []string{"blocker " + github.RuleRunnerGroupRoster, "blocker " + github.RuleRunnerGroupRoster},
+			says: []string{"repository id 790004321 is on the declared roster", "gh api -X DELETE orgs/tinyland-inc/actions/runner-groups/7/repositories/790007777"}},
+		{name: "runner group visibility drift", fixture: "tinyland-org", strictCode: 1,
+			org:  func(o *fakegh.Org) { o.RunnerGroups[2].Visibility = "all" },
+			want: []string{"blocker " + github.RuleRunnerGroupDrift},
+			says: []string{"gh api -X PATCH orgs/tinyland-inc/actions/runner-groups/7 -f visibility=selected"}},
+		{name: "token without runner-group permission", fixture: "tinyland-org", strictCode: 1,
+			org:  func(o *fakegh.Org) { o.DenyRunnerGroups = true },
+			want: []string{"blocker " + github.RuleRunnerGroupPermission},
+			says: []string{`"Self-hosted runners" (read)`, "admin:org"}},
+		{name: "scale set bound to another runner group", fixture: "tinyland-org", strictCode: 1,
+			cluster: func(t *testing.T, c *cluster) { c.scaleSet(t, "tinyland-nix-heavy").RunnerGroup = "tinyland-sting" },
+			want:    []string{"blocker " + kube.RuleScaleSetRunnerGroup},
+			says:    []string{`registers into runner group "tinyland-sting", tfvars expects "tinyland-honey"`}},
+		{name: "scale set in the Default group", fixture: "tinyland-org", strictCode: 1,
+			cluster: func(t *testing.T, c *cluster) { c.scaleSet(t, "tinyland-docker").RunnerGroup = "" },
+			want:    []string{"blocker " + kube.RuleScaleSetRunnerGroup},
+			says:    []string{"(empty: GitHub's Default group)"}},
+
 		// Kubernetes rows: the same command against the real apiserver.
 		{name: "App secret missing in one namespace", fixture: "tinyland-org", strictCode: 1,
 			cluster: func(t *testing.T, c *cluster) { delete(c.en.Secrets, c.run) },
@@ -245,6 +274,9 @@ func runPreflightRow(t *testing.T, kenv *kubetest.Env, row preflightRow) {
 	}
 	if row.github != nil {
 		row.github(sc.Repos[0])
+	}
+	if row.org != nil {
+		row.org(sc.Orgs[0])
 	}
 	gh := fakegh.Start(sc, fakegh.Options{Faults: row.faults})
 	defer gh.Close()

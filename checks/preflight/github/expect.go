@@ -39,6 +39,9 @@ type Expectations struct {
 	Validation []Workflow
 	// SharedLabels are the capability labels a proving job must have run on.
 	SharedLabels []string
+
+	// RunnerGroup is the declared runner group to compare with GitHub (nil: none).
+	RunnerGroup *RunnerGroupExpect
 }
 
 // Workflow is one validation workflow.
@@ -102,6 +105,7 @@ func ExpectationsFor(o *overlay.Overlay, repo string) Expectations {
 		e.CredentialsPos = e.RepoPos
 	}
 	e.Validation = validationWorkflows(o, org, e.SharedLabels)
+	e.RunnerGroup = runnerGroupExpect(org)
 	return e
 }
 

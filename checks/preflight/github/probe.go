@@ -172,6 +172,9 @@ func (p *prober) run(ctx context.Context) {
 		runsData []*workflowRuns
 	)
 	wg.Go(func() { secrets = p.listSecrets(ctx) })
+	// The runner-group probe writes its own report, merged once every call is back.
+	rg := &prober{c: p.c, cfg: p.cfg, exp: p.exp, r: &finding.Report{}, owner: p.owner, name: p.name, now: p.now}
+	wg.Go(func() { rg.probeRunnerGroup(ctx) })
 	wg.Go(func() {
 		var guessed runsResult
 		spec := p.fan()
@@ -201,6 +204,8 @@ func (p *prober) run(ctx context.Context) {
 		p.mu.Unlock()
 	})
 	wg.Wait()
+	p.r.Add(rg.r.Findings...)
+	p.failures = append(p.failures, rg.failures...)
 
 	p.judgeCredentials(secrets)
 	if repoErr == nil {
@@ -768,22 +773,31 @@ func (p *prober) reportFailures() {
 // consequence says which verdicts a set of failures leaves open, always in the same words
 // and order (the failures arrive in whatever order concurrent calls finished).
 func consequence(fs []failure) string {
-	secret, runs := false, false
+	secret, runs, groups := false, false, false
 	for _, f := range fs {
-		if strings.Contains(f.what, "secret") {
+		switch {
+		case strings.Contains(f.what, "secret"):
 			secret = true
-		} else {
+		case strings.Contains(f.what, "runner group"):
+			groups = true
+		default:
 			runs = true
 		}
 	}
-	switch {
-	case secret && runs:
-		return "the validation runs, the enrollment proof and the core-read credential are"
-	case secret:
-		return "the core-read credential is"
-	default:
-		return "the validation runs and the enrollment proof are"
+	var parts []string
+	if runs || (!secret && !groups) {
+		parts = append(parts, "the validation runs", "the enrollment proof")
 	}
+	if secret {
+		parts = append(parts, "the core-read credential")
+	}
+	if groups {
+		parts = append(parts, "the runner-group admission")
+	}
+	if len(parts) == 1 {
+		return parts[0] + " is"
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + " are"
 }
 
 func (w Workflow) label() string {

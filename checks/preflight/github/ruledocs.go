@@ -71,4 +71,29 @@ var ruleDocs = map[string][]finding.RuleDoc{
 			When:       "no usable answer after retries inside `--timeout`: 5xx, per-call timeout, dropped connection, truncated or invalid JSON",
 			NextAction: "check GitHub's status and `--github-api-url`, or raise `--timeout`"},
 	},
+	RuleRunnerGroupMissing: {
+		{Severity: "blocker",
+			When:       "the declared `runner_contract.runner_group.name` is not among the organization's runner groups (`GET /orgs/{org}/actions/runner-groups`, every page; enterprise-inherited groups included; case-insensitive)",
+			NextAction: "create it before the first plan/apply: `gh api -X POST orgs/<org>/actions/runner-groups -f name=<name> -f visibility=selected -F allows_public_repositories=false -F restricted_to_workflows=false -F 'selected_repository_ids[]=<id>'...`"},
+	},
+	RuleRunnerGroupDrift: {
+		{Severity: "blocker",
+			When:       "the group's `visibility`, `allows_public_repositories`, `restricted_to_workflows` or `selected_workflows` on GitHub differs from the declaration (one finding per field)",
+			NextAction: "`gh api -X PATCH orgs/<org>/actions/runner-groups/<id> -f visibility=...` (for an inherited group: the enterprise settings), or change the declaration"},
+	},
+	RuleRunnerGroupRoster: {
+		{Severity: "blocker",
+			When:       "a declared repository id GitHub does not admit, or an admitted repository the roster does not list (`GET .../runner-groups/{id}/repositories`, every page); each id named",
+			NextAction: "`gh api -X PUT orgs/<org>/actions/runner-groups/<id>/repositories/<repo id>` / `gh api -X DELETE ...`, or edit `selected_repository_ids`"},
+	},
+	RuleRunnerGroupReach: {
+		{Severity: "blocker",
+			When:       "the group is not in `GET /orgs/{org}/actions/runner-groups?visible_to_repository=<overlay repo>`",
+			NextAction: "admit the overlay repository (`gh api -X PUT .../repositories/$(gh api repos/<repo> --jq .id)`)"},
+	},
+	RuleRunnerGroupPermission: {
+		{Severity: "blocker",
+			When:       "a runner-group call answered 403: admission is unverified",
+			NextAction: "grant the token the organization permission \"Self-hosted runners\" (read) (fine-grained) or `admin:org` (classic: `gh auth refresh -s admin:org`)"},
+	},
 }

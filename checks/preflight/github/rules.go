@@ -17,6 +17,12 @@ const (
 	RuleValidationFailing  = "preflight/validation-failing"
 	RuleProof              = "preflight/enrollment-proof"
 	RuleProofMissing       = "preflight/enrollment-proof-missing"
+
+	RuleRunnerGroupMissing    = "preflight/runner-group-missing"
+	RuleRunnerGroupDrift      = "preflight/runner-group-drift"
+	RuleRunnerGroupRoster     = "preflight/runner-group-roster"
+	RuleRunnerGroupReach      = "preflight/runner-group-reach"
+	RuleRunnerGroupPermission = "preflight/runner-group-permission"
 )
 
 // Rules lists every rule the GitHub probes can emit, in a stable order.
@@ -48,5 +54,15 @@ func Rules() []finding.Rule {
 			Help: "The job's runs-on labels (job.labels) include a shared label and the job succeeded."},
 		{ID: RuleProofMissing, Step: finding.StepProof, Summary: "No successful default-branch run reached a shared capability label yet.",
 			Help: "Prove a default-branch workflow reaches the shared label before counting the owner as enrolled authority."},
+		{ID: RuleRunnerGroupMissing, Summary: "The declared runner group does not exist in the organization on GitHub.",
+			Help: "The organization's runner groups (own and enterprise-inherited, every page) are searched by name; the ARC stack does not create the group, so it must exist before the first plan/apply."},
+		{ID: RuleRunnerGroupDrift, Summary: "The runner group's settings on GitHub differ from the declaration.",
+			Help: "visibility, allows_public_repositories, restricted_to_workflows and selected_workflows are compared with runner_contract.runner_group."},
+		{ID: RuleRunnerGroupRoster, Summary: "The runner group's repositories on GitHub differ from the declared roster.",
+			Help: "Each declared id GitHub does not admit, and each admitted repository the roster does not list, is named."},
+		{ID: RuleRunnerGroupReach, Summary: "The overlay repository cannot use the declared runner group.",
+			Help: "GitHub's visible_to_repository listing of the organization's runner groups does not include the group for the overlay repository."},
+		{ID: RuleRunnerGroupPermission, Summary: "The token may not read the organization's runner groups (403).",
+			Help: "Fine-grained tokens need the organization permission Self-hosted runners (read); classic tokens need admin:org. Admission is then unverified: a blocker, never skipped."},
 	}, ruleDocs)
 }

@@ -40,6 +40,11 @@ type ScaleSetExpectation struct {
 	Label        overlay.String
 	ConfigURL    overlay.String
 	ConfigSecret overlay.String
+	// RunnerGroup is the expected spec.runnerGroup (the GitHub runner group the set
+	// registers into; ARC treats an empty value as the Default group); RunnerGroupKey is
+	// the tfvars key that sets it.
+	RunnerGroup    overlay.String
+	RunnerGroupKey string
 }
 
 // NewExpectations derives what the Kubernetes probes check from a loaded overlay, through
@@ -93,6 +98,8 @@ func NewExpectations(o *overlay.Overlay) Expectations {
 				Label:               fromModel(s.Label),
 				ConfigURL:           fromModel(s.ConfigURL),
 				ConfigSecret:        fromModel(s.ConfigSecret),
+				RunnerGroup:         fromModel(s.RunnerGroup),
+				RunnerGroupKey:      s.RunnerGroup.Key,
 			})
 		}
 	}

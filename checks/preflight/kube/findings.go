@@ -286,6 +286,26 @@ func (c *collector) checkScaleSet(w ScaleSetExpectation, items []unstructured.Un
 		}
 	}
 
+	if want := w.RunnerGroup.Value; want != "" {
+		got := spec("runnerGroup")
+		shown := quoteOr(got, "(empty: GitHub's Default group)")
+		if got == "" {
+			got = "default"
+		}
+		if !strings.EqualFold(got, want) {
+			key := w.RunnerGroupKey
+			if key == "" {
+				key = "runner_group"
+			}
+			c.out = append(c.out, finding.Finding{
+				Rule: RuleScaleSetRunnerGroup, Severity: finding.Blocker, Position: w.RunnerGroup.Pos,
+				Message: fmt.Sprintf("%s registers into runner group %s, tfvars expects %q (%s): repositories the declared group admits never get its runners",
+					ref, shown, want, w.Source),
+				NextAction: fmt.Sprintf("Re-apply the ARC runner stack so the scale set joins %q (just arc-plan, review, just arc-apply); if the tfvars is wrong, correct %s first. A registered scale set keeps its group until it is re-created.", want, key),
+			})
+		}
+	}
+
 	labels, _, _ := unstructured.NestedStringSlice(ars.Object, "spec", "runnerScaleSetLabels")
 	if w.Label.Value != "" && !contains(labels, w.Label.Value) {
 		f := finding.Finding{

@@ -76,4 +76,9 @@ var ruleDocs = map[string][]finding.RuleDoc{
 			When:       "reports `status.phase` (`Pending`, `Running`, `Outdated`)",
 			NextAction: "for `Outdated`: upgrade controller and scale-set charts together (same major.minor)"},
 	},
+	RuleScaleSetRunnerGroup: {
+		{Severity: "blocker",
+			When:       "an expected `AutoscalingRunnerSet`'s `spec.runnerGroup` (empty = GitHub's Default group) is not the tfvars runner group (`runner_group` or the set's own; case-insensitive)",
+			NextAction: "re-apply the ARC runner stack (`just arc-plan`, `just arc-apply`), after correcting the tfvars key if it is wrong"},
+	},
 }

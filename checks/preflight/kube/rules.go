@@ -18,6 +18,7 @@ const (
 	RuleLabelUnpublished     = "preflight/scale-set-label-unpublished"
 	RuleScaleSetUnregistered = "preflight/scale-set-unregistered"
 	RuleScaleSetPhase        = "preflight/scale-set-phase"
+	RuleScaleSetRunnerGroup  = "preflight/scale-set-runner-group"
 )
 
 var rules = []finding.Rule{
@@ -39,6 +40,8 @@ var rules = []finding.Rule{
 	{ID: RuleLabelUnpublished, Step: finding.StepApply, Summary: "the workflow-facing label is in the scale set's runnerScaleSetLabels",
 		Help: "runnerScaleSetName is a registration identity; workflows target the shared capability label, which must be published through runnerScaleSetLabels (gha-runner-scale-set 0.14+ chart value scaleSetLabels)."},
 	{ID: RuleScaleSetUnregistered, Step: finding.StepApply, Summary: "the scale set is registered with GitHub (annotation runner-scale-set-id > 0)"},
+	{ID: RuleScaleSetRunnerGroup, Step: finding.StepApply, Summary: "the AutoscalingRunnerSet's spec.runnerGroup is the tfvars runner group",
+		Help: "spec.runnerGroup decides which GitHub runner group the scale set registers into (empty: the Default group); it must be the group organization.yaml declares and the tfvars binds."},
 	{ID: RuleScaleSetPhase, Step: finding.StepApply, Summary: "the scale set's status.phase as the ARC controller reports it (Outdated is a warning)"},
 }
 

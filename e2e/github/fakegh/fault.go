@@ -17,8 +17,12 @@ const (
 	RouteJobs         Route = "jobs"          // GET /repos/{o}/{r}/actions/runs/{id}/jobs
 	RouteCommit       Route = "commit"        // GET /repos/{o}/{r}/commits/{ref}
 	RouteRateLimit    Route = "rate_limit"    // GET /rate_limit
-	RouteAny          Route = "*"             // every route (faults only)
-	RouteUnknown      Route = ""              // no route matched
+	// GET /orgs/{org}/actions/runner-groups
+	RouteRunnerGroups Route = "runner-groups"
+	// GET /orgs/{org}/actions/runner-groups/{id}/repositories
+	RouteRunnerGroupRepos Route = "runner-group-repos"
+	RouteAny              Route = "*" // every route (faults only)
+	RouteUnknown          Route = ""  // no route matched
 )
 
 // FaultKind is what goes wrong.

@@ -17,8 +17,11 @@ var hex40 = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
 // handle answers a matched, authorized GET.
 func (s *Server) handle(r *http.Request, route Route, p map[string]string) response {
-	if route == RouteRateLimit {
+	switch route {
+	case RouteRateLimit:
 		return s.rateLimitBody()
+	case RouteRunnerGroups, RouteRunnerGroupRepos:
+		return s.runnerGroups(r, route, p)
 	}
 	repo := s.sc.repo(p["owner"], p["repo"])
 	if repo == nil {
@@ -187,7 +190,7 @@ func (s *Server) repoJSON(r *http.Request, repo *Repo) map[string]any {
 	}
 	created := s.opts.Now().Add(-400 * 24 * time.Hour)
 	return map[string]any{
-		"id":        id64("repo", repo.FullName),
+		"id":        repo.id(),
 		"node_id":   nodeID("R_", repo.FullName),
 		"name":      repo.Name(),
 		"full_name": repo.FullName,
@@ -245,7 +248,7 @@ func (s *Server) runJSON(r *http.Request, repo *Repo, run *Run) map[string]any {
 		started, attempt = s.opts.Now().Add(-time.Duration(run.RerunAge)).UTC(), 2
 	}
 	repoMin := map[string]any{
-		"id": id64("repo", repo.FullName), "name": repo.Name(), "full_name": repo.FullName,
+		"id": repo.id(), "name": repo.Name(), "full_name": repo.FullName,
 		"private": repo.Private, "owner": map[string]any{"login": repo.Owner(), "type": repo.ownerType()},
 		"html_url": "https://github.com/" + repo.FullName,
 	}

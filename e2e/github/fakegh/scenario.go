@@ -1,6 +1,6 @@
 // Package fakegh is a loopback stand-in for the slice of the GitHub REST API the live
-// preflight reads: repositories, Actions secret names, workflow runs and their jobs, and
-// commit refs. It follows GitHub's documented JSON shapes, headers (x-ratelimit-*,
+// preflight reads: repositories, Actions secret names, workflow runs and their jobs,
+// commit refs, and organization runner groups with their repositories. It follows GitHub's documented JSON shapes, headers (x-ratelimit-*,
 // x-github-request-id, Link pagination) and error bodies, injects faults per endpoint
 // (status codes, latency, hangs, 429 + Retry-After, primary and secondary rate limits,
 // truncated JSON) and records every request, so tests can prove the preflight only sends
@@ -25,6 +25,8 @@ type Scenario struct {
 	// Empty means DefaultToken.
 	Token string  `json:"token,omitempty"`
 	Repos []*Repo `json:"repos"`
+	// Orgs are organizations with runner groups (GET /orgs/{org}/actions/runner-groups).
+	Orgs []*Org `json:"orgs,omitempty"`
 	// Faults are armed when the server starts, after Options.Faults (scenario files for the
 	// standalone server carry their faults here).
 	Faults []Fault `json:"faults,omitempty"`
@@ -37,7 +39,9 @@ const DefaultToken = "ghp_fakeghTOKENneverPrintMe0123456789ab"
 // Repo is one repository.
 type Repo struct {
 	// FullName is "owner/name". Lookups are case-insensitive, as on GitHub.
-	FullName      string `json:"full_name"`
+	FullName string `json:"full_name"`
+	// ID is the numeric repository id (default: derived from the name).
+	ID            int64  `json:"id,omitempty"`
 	DefaultBranch string `json:"default_branch,omitempty"` // default "main"
 	Private       bool   `json:"private,omitempty"`
 	// OwnerType is "Organization" or "User" (default "Organization").

@@ -296,6 +296,10 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, route Route,
 		case http.StatusForbidden:
 			msg = "Resource not accessible by personal access token"
 			w.Header().Set("X-Accepted-GitHub-Permissions", acceptedPermissions(route))
+			if route == RouteRunnerGroups || route == RouteRunnerGroupRepos {
+				// Classic tokens: the scope GitHub says the endpoint accepts.
+				w.Header().Set("X-Accepted-OAuth-Scopes", "admin:org")
+			}
 		case http.StatusInternalServerError:
 			msg = "Server Error"
 		}
@@ -315,6 +319,8 @@ func acceptedPermissions(route Route) string {
 		return "secrets=read"
 	case RouteRuns, RouteWorkflowRuns, RouteJobs:
 		return "actions=read"
+	case RouteRunnerGroups, RouteRunnerGroupRepos:
+		return "organization_self_hosted_runners=read"
 	default:
 		return "metadata=read"
 	}
@@ -341,10 +347,14 @@ type response struct {
 	raw         []byte // pre-rendered body (text/plain sha)
 	contentType string
 	link        string
+	header      http.Header // extra headers
 	truncate    bool
 }
 
 func (s *Server) write(w http.ResponseWriter, r *http.Request, resp response) {
+	for k, v := range resp.header {
+		w.Header()[http.CanonicalHeaderKey(k)] = v
+	}
 	var data []byte
 	if resp.raw != nil {
 		data = resp.raw
@@ -410,6 +420,17 @@ func match(path string) (Route, map[string]string) {
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	if len(seg) == 1 && seg[0] == "rate_limit" {
 		return RouteRateLimit, nil
+	}
+	if len(seg) >= 4 && seg[0] == "orgs" && seg[1] != "" && seg[2] == "actions" && seg[3] == "runner-groups" {
+		p := map[string]string{"org": seg[1]}
+		switch {
+		case len(seg) == 4:
+			return RouteRunnerGroups, p
+		case len(seg) == 6 && seg[5] == "repositories":
+			p["group_id"] = seg[4]
+			return RouteRunnerGroupRepos, p
+		}
+		return RouteUnknown, nil
 	}
 	if len(seg) < 3 || seg[0] != "repos" || seg[1] == "" || seg[2] == "" {
 		return RouteUnknown, nil

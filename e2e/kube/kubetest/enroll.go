@@ -78,6 +78,7 @@ func EnrollmentFor(exp kube.Expectations) Enrollment {
 			ScaleSetName: s.Name.Value,
 			ConfigURL:    s.ConfigURL.Value,
 			ConfigSecret: s.ConfigSecret.Value,
+			RunnerGroup:  s.RunnerGroup.Value,
 			Labels:       []string{"self-hosted", s.Label.Value},
 			ScaleSetID:   int64(1001 + i),
 			Phase:        "Running",

@@ -243,6 +243,7 @@ type ScaleSet struct {
 	ScaleSetName string // spec.runnerScaleSetName
 	ConfigURL    string // spec.githubConfigUrl
 	ConfigSecret string // spec.githubConfigSecret
+	RunnerGroup  string // spec.runnerGroup
 	Labels       []string
 	MinRunners   *int64
 	MaxRunners   *int64
@@ -273,6 +274,7 @@ func (s ScaleSet) Object() *unstructured.Unstructured {
 	set("runnerScaleSetName", s.ScaleSetName)
 	set("githubConfigUrl", s.ConfigURL)
 	set("githubConfigSecret", s.ConfigSecret)
+	set("runnerGroup", s.RunnerGroup)
 	if s.Labels != nil {
 		ls := make([]any, len(s.Labels))
 		for i, l := range s.Labels {

@@ -70,3 +70,8 @@ extra_runner_sets = {
 
   tinyland-nix-kvm = { github_config_url = "https://github.com/tinyland-inc", runner_label = "tinyland-nix-kvm", runner_scale_set_name = "tinyland-nix-kvm", runner_labels = ["self-hosted", "tinyland-nix-kvm"], max_runners = 1, attic_server = "http://attic.nix-cache.svc.cluster.local", bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092" }
 }
+
+# Admission: every scale set joins the organization's tinyland-honey runner group
+# (config/organization.yaml runner_contract.runner_group), never GitHub's Default group.
+runner_group        = "tinyland-honey"
+runner_group_policy = "organization-restricted"
