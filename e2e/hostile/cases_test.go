@@ -139,9 +139,11 @@ func orgCases() []tcase {
 		edit("mapping value in a scalar", exit(2), at(orgFile, 9), "", line(9, "  slug: a: b")),
 		edit("wrong type: sequence for a string", exit(2), at(orgFile, 9), "", line(9, "  slug: [a, b]")),
 		edit("wrong type: mapping for a string", exit(2), at(orgFile, 11), "", line(11, "  repository: {a: b}")),
-		edit("wrong type: string for a mapping", exit(2), at(orgFile, 16), "", func(s *scene) {
-			s.replaceLine(o, 16, "core: tinyland-inc/GloriousFlywheel")
-			for i := 17; i <= 21; i++ {
+		edit("wrong type: string for a mapping", exit(2), at(orgFile, lineOf(orgFile, "core:")), "", func(s *scene) {
+			// core: and its five lines (repository, module_name, two comments, pinned_commit)
+			at := lineOf(orgFile, "core:")
+			s.replaceLine(o, at, "core: tinyland-inc/GloriousFlywheel")
+			for i := at + 1; i <= at+5; i++ {
 				s.replaceLine(o, i, "#")
 			}
 		}),
@@ -171,11 +173,11 @@ func orgCases() []tcase {
 			s.write(o, []byte(b.String()+s.read(o)))
 		}),
 		edit("undefined alias", exit(2), at(orgFile, 9), "", line(9, "  slug: *nothing")),
-		edit("two documents", exit(2), at(orgFile, 62), "", func(s *scene) { s.write(o, []byte(s.read(o)+"---\nowner: {}\n")) }),
+		edit("two documents", exit(2), at(orgFile, appendedLine(orgFile)+1), "", func(s *scene) { s.write(o, []byte(s.read(o)+"---\nowner: {}\n")) }),
 		edit("document is a list", exit(2), at(orgFile, 1), "", func(s *scene) { s.write(o, []byte("- a\n- b\n")) }),
 		edit("document is a scalar", exit(2), at(orgFile, 1), "", func(s *scene) { s.write(o, []byte("just text\n")) }),
 		edit("document is null", exit(2), nil, "", func(s *scene) { s.write(o, []byte("~\n")) }),
-		edit("deep flow nesting", exit(2), at(orgFile, 61), "", func(s *scene) {
+		edit("deep flow nesting", exit(2), at(orgFile, appendedLine(orgFile)), "", func(s *scene) {
 			s.write(o, []byte(s.read(o)+"deep: "+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+"\n"))
 		}),
 		edit("deep block nesting", exit(2), nil, "", func(s *scene) {
@@ -277,7 +279,10 @@ func tfvarsCases() []tcase {
 		edit("missing value", exit(2), at(tfvarsFile, 18), "", line(18, "nix_max_runners           =")),
 		edit("unterminated string", exit(2), at(tfvarsFile, 8), "", line(8, `github_config_url    = "https://github.com/tinyland-inc`)),
 		edit("unclosed object", exit(2), nil, "", func(s *scene) {
-			s.write(f, []byte(strings.TrimSuffix(strings.TrimRight(s.read(f), "\n"), "}")+"\n"))
+			// drop the last closing brace (of extra_runner_sets), whatever follows it
+			data := s.read(f)
+			i := strings.LastIndex(data, "}")
+			s.write(f, []byte(data[:i]+data[i+1:]))
 		}),
 		edit("duplicate attribute", exit(2), at(tfvarsFile, 19), "", line(19, "nix_max_runners           = 7")),
 		edit("duplicate object key", exit(1, 2), at(tfvarsFile, 51), "", line(51, `    max_runners           = 3`)),
@@ -379,4 +384,18 @@ func appendedLine(rel string) int {
 		panic(fmt.Sprintf("hostile: read the base overlay's %s: %v", rel, err))
 	}
 	return strings.Count(string(data), "\n") + 1
+}
+
+// lineOf is the line of the base overlay's file that starts with prefix (the first one).
+func lineOf(rel, prefix string) int {
+	data, err := os.ReadFile(filepath.Join("..", "overlays", baseOverlay, rel))
+	if err != nil {
+		panic(fmt.Sprintf("hostile: read the base overlay's %s: %v", rel, err))
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return i + 1
+		}
+	}
+	panic(fmt.Sprintf("hostile: no line of the base overlay's %s starts with %q", rel, prefix))
 }
