@@ -376,23 +376,22 @@ func workflowCases() []tcase {
 	return cs
 }
 
-// appendedLine is the line a text appended to the base overlay's file starts on, so cases
-// that append to a fixture follow the fixture as it grows.
-func appendedLine(rel string) int {
+// baseText is a file of the base overlay as the cases start from it.
+func baseText(rel string) string {
 	data, err := os.ReadFile(filepath.Join("..", "overlays", baseOverlay, rel))
 	if err != nil {
 		panic(fmt.Sprintf("hostile: read the base overlay's %s: %v", rel, err))
 	}
-	return strings.Count(string(data), "\n") + 1
+	return string(data)
 }
+
+// appendedLine is the line a text appended to the base overlay's file starts on, so cases
+// that append to a fixture follow the fixture as it grows.
+func appendedLine(rel string) int { return strings.Count(baseText(rel), "\n") + 1 }
 
 // lineOf is the line of the base overlay's file that starts with prefix (the first one).
 func lineOf(rel, prefix string) int {
-	data, err := os.ReadFile(filepath.Join("..", "overlays", baseOverlay, rel))
-	if err != nil {
-		panic(fmt.Sprintf("hostile: read the base overlay's %s: %v", rel, err))
-	}
-	for i, l := range strings.Split(string(data), "\n") {
+	for i, l := range strings.Split(baseText(rel), "\n") {
 		if strings.HasPrefix(l, prefix) {
 			return i + 1
 		}
