@@ -1,6 +1,8 @@
 package preflight_test
 
 import (
+	"github.com/tinyland-inc/gf-enrollment/checks/finding"
+
 	"context"
 	"fmt"
 	"net/http"
@@ -85,7 +87,13 @@ func BenchmarkPreflightLatency(b *testing.B) {
 		rep := res.Report
 		rep.Finalize()
 		if rep.Summary.Blockers > 0 {
-			b.Fatalf("benchmark overlay is not enrolled: %+v", rep.Findings)
+			var blockers []string
+			for _, f := range rep.Findings {
+				if f.Severity == finding.Blocker {
+					blockers = append(blockers, f.Position.String()+" "+f.Rule+": "+f.Message)
+				}
+			}
+			b.Fatalf("benchmark overlay is not enrolled:\n%s", strings.Join(blockers, "\n"))
 		}
 		return wall
 	}
@@ -184,6 +192,9 @@ attic_server         = "http://attic.nix-cache.svc.cluster.local"
 attic_cache          = "main"
 attic_public_key     = "main:Vb5yOq0Zy3L2cQm1bQ8sKx4P7e1Yh9Wd3tXnA6uRf0c="
 bazel_cache_endpoint = "grpc://bazel-cache.bazel-cache.svc.cluster.local:9092"
+
+runner_group        = "tinyland-honey"
+runner_group_policy = "organization-restricted"
 
 extra_runner_sets = {
 `, sfx)
