@@ -146,3 +146,14 @@ func Redact(raw string) string {
 	}
 	return raw
 }
+
+// EnterpriseServerHost is the GitHub Enterprise Server host an overlay declares through its
+// owner-level configuration URL (owner.github_config_url), or "" when that URL is on
+// github.com or unreadable. Scale-set URLs on that host are then accepted as well.
+func EnterpriseServerHost(ownerURL string) string {
+	u, ok := Parse(ownerURL, "")
+	if ok && u.Scheme == "https" && u.Host != DefaultHost && u.Host != "" {
+		return u.Host
+	}
+	return ""
+}

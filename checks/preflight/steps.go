@@ -10,7 +10,8 @@ import (
 // StepsTable is the enrollment sequence as this run saw it: each step done, blocked, or not
 // yet checked. A step counts as done only on positive evidence (an ok finding of the step,
 // or for the overlay step the hermetic gates having run without a blocker); a step no probe
-// can verify is never counted done.
+// could verify in this run (no token, a token without the permission, a personal account's
+// App installation) is never counted done.
 func StepsTable(r *finding.Report) finding.Table {
 	stepOf := map[string]finding.Step{}
 	for _, x := range r.Rules {
@@ -40,8 +41,13 @@ func StepsTable(r *finding.Report) finding.Table {
 			status = fmt.Sprintf("blocked (%d)", blockers[s])
 		case s == finding.StepOverlay:
 			status = "done"
-		case s == finding.StepApp:
-			status = "not verified (the preflight does not read the App installation; a missing installation shows as unregistered scale sets)"
+		case s == finding.StepApp && infos[s] > 0:
+			// An unverified registration scope keeps the step from counting as done, even
+			// when another scope was verified.
+			status = "not verified (see preflight/app-installation-unverified)"
+			if oks[s] > 0 {
+				status = "partly verified (see preflight/app-installation-unverified)"
+			}
 		case s == finding.StepCachePublish:
 			status = "optional"
 			if infos[s] > 0 || oks[s] > 0 {

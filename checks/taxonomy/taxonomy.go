@@ -72,9 +72,7 @@ func newGateRun(o *overlay.Overlay, opts Options, r *finding.Report) *gateRun {
 	c.list = labels.Shared(o)
 	c.shared = labels.NewSet(c.list)
 	c.id = identity(o, c.shared)
-	if u, ok := ghurl.Parse(c.org.Owner.GithubConfigURL.Value, ""); ok && u.Scheme == "https" && u.Host != ghurl.DefaultHost && u.Host != "" {
-		c.ghes = u.Host
-	}
+	c.ghes = ghurl.EnterpriseServerHost(c.org.Owner.GithubConfigURL.Value)
 	return c
 }
 

@@ -84,11 +84,12 @@ func preflightRows() []preflightRow {
 	return []preflightRow{
 		{name: "org overlay fully enrolled", fixture: "tinyland-org",
 			args: []string{"--expected-core-ref", "main"},
-			says: []string{"ok pins/expected-ref", "ok preflight/enrollment-proof", "ok preflight/core-read-credential", "0 blockers / 0 warnings"}},
+			says: []string{"ok pins/expected-ref", "ok preflight/enrollment-proof", "ok preflight/core-read-credential", "ok preflight/app-installation", "0 blockers / 0 warnings"}},
 		{name: "personal overlay with its expected anchor", fixture: "jess-personal",
 			args: []string{"--fail-on-warning"},
 			want: []string{"warning taxonomy/repo-registration-anchor (expected)"},
-			says: []string{"0 blockers / 0 warnings (1 expected)"}},
+			says: []string{"info preflight/app-installation-unverified", "personal account Jesssullivan is not verified",
+				"not verified (see preflight/app-installation-unverified)", "0 blockers / 0 warnings (1 expected)"}},
 		{name: "core-checkout form", fixture: "jess-personal",
 			args: []string{"@root", "tofu/stacks/arc-runners/jesssullivan.tfvars", "Jesssullivan/jesssullivan-infra", "--expected-core-ref", "main"},
 			want: []string{"warning taxonomy/repo-registration-anchor (expected)"}},
@@ -154,6 +155,16 @@ func preflightRows() []preflightRow {
 			says:   []string{"malformed (truncated or invalid) JSON answer"}},
 		{name: "no token", fixture: "tinyland-org", strictCode: 1, noToken: true,
 			want: []string{"blocker preflight/github-token-missing"}},
+
+		// Step 1 rows: the owner's App installation.
+		{name: "App not installed with runner permissions", fixture: "tinyland-org", strictCode: 1,
+			org:  func(o *fakegh.Org) { o.Installations = o.Installations[1:] },
+			want: []string{"blocker " + github.RuleAppMissing},
+			says: []string{"renovate (installation 51230001) has organization_self_hosted_runners: none",
+				"Install the owner's ARC GitHub App on tinyland-inc", "owner GitHub App installed with runner permissions  blocked (1)"}},
+		{name: "token may not read the App installations", fixture: "tinyland-org",
+			org:  func(o *fakegh.Org) { o.DenyInstallations = true },
+			says: []string{"info preflight/app-installation-unverified", "not verified (see preflight/app-installation-unverified)", "0 blockers / 0 warnings"}},
 
 		// Admission rows: the declared runner group against the stand-in's organization.
 		{name: "runner group missing", fixture: "tinyland-org", strictCode: 1,

@@ -35,7 +35,9 @@ func TestJourneyFromSkeletonToEnrolled(t *testing.T) {
 	kubetest.RetargetTfvars(t, filepath.Join(root, "tofu/stacks/arc-runners/acme-corp.tfvars"), ctl, runNS)
 
 	repo := &fakegh.Repo{FullName: "acme-corp/acme-infra", DefaultBranch: "main", Private: true}
-	sc := &fakegh.Scenario{Repos: []*fakegh.Repo{repo}}
+	org := &fakegh.Org{Login: "acme-corp"}
+	sc := &fakegh.Scenario{Repos: []*fakegh.Repo{repo}, Orgs: []*fakegh.Org{org}}
+	const installationID = "87654321"
 
 	// preflight runs the non-strict preflight and returns its report and text.
 	preflight := func(when string) (*finding.Report, string) {
@@ -75,15 +77,20 @@ func TestJourneyFromSkeletonToEnrolled(t *testing.T) {
 		step finding.Step
 		says string // what the step's next actions name: the action the test then takes
 		take func(t *testing.T)
+		then string // what the report says once the step is taken ("" when nothing to add)
 	}{
+		{finding.StepApp, "Install the owner's ARC GitHub App on acme-corp", func(t *testing.T) {
+			org.Installations = []*fakegh.Installation{{ID: 87654321, AppID: 123456, AppSlug: "acme-arc",
+				Permissions: map[string]string{"organization_self_hosted_runners": "write", "metadata": "read"}}}
+		}, "GITHUB_APP_INSTALLATION_ID for arc-app-secret is " + installationID},
 		{finding.StepAppSecret, "arc-app-secret", func(t *testing.T) {
 			keyPath, _ := appKey(t)
-			env := map[string]string{"GITHUB_APP_ID": "123456", "GITHUB_APP_INSTALLATION_ID": "87654321", "GITHUB_APP_PRIVATE_KEY_PATH": keyPath}
+			env := map[string]string{"GITHUB_APP_ID": "123456", "GITHUB_APP_INSTALLATION_ID": installationID, "GITHUB_APP_PRIVATE_KEY_PATH": keyPath}
 			if code, stdout, stderr := run(t, env, "", "arc-app-secret", "--apply", "--overlay-root", root, "--kubeconfig", user.Kubeconfig); code != 0 {
 				t.Fatalf("arc-app-secret --apply: exit %d\n%s%s", code, stdout, stderr)
 			}
-		}},
-		{finding.StepCoreRead, "GF_CORE_DEPLOY_KEY", func(t *testing.T) { repo.Secrets = []string{"GF_CORE_DEPLOY_KEY"} }},
+		}, ""},
+		{finding.StepCoreRead, "GF_CORE_DEPLOY_KEY", func(t *testing.T) { repo.Secrets = []string{"GF_CORE_DEPLOY_KEY"} }, ""},
 		{finding.StepApply, "apply", func(t *testing.T) {
 			// What the ARC controller creates once the plan is applied: the registered scale sets.
 			o, err := overlay.Load(root, overlay.Options{})
@@ -93,13 +100,13 @@ func TestJourneyFromSkeletonToEnrolled(t *testing.T) {
 			for _, s := range kubetest.EnrollmentFor(kube.NewExpectations(o)).ScaleSets {
 				kenv.CreateScaleSet(t, s)
 			}
-		}},
+		}, ""},
 		{finding.StepProof, "default-branch", func(t *testing.T) {
 			repo.Runs = []*fakegh.Run{{ID: 1, Name: "Validate", Path: ".github/workflows/validate.yml", HeadBranch: "main",
 				Status: "completed", Conclusion: "success", Age: fakegh.Duration(10 * time.Minute),
 				Jobs: []*fakegh.Job{{ID: 11, Name: "gates", Status: "completed", Conclusion: "success",
 					Labels: []string{"self-hosted", "tinyland-nix"}, RunnerName: "acme-corp-nix-x7k2p-runner-q9w3z", RunnerGroupName: "Default"}}}}
-		}},
+		}, ""},
 	}
 
 	rep, _ := preflight("after init")
@@ -115,9 +122,13 @@ func TestJourneyFromSkeletonToEnrolled(t *testing.T) {
 			t.Fatalf("before step %d (%s) the next actions do not name %q:\n%s", s.step, s.step, s.says, a)
 		}
 		s.take(t)
-		rep, _ = preflight(fmt.Sprintf("after step %d (%s)", s.step, s.step))
+		var text string
+		rep, text = preflight(fmt.Sprintf("after step %d (%s)", s.step, s.step))
 		if got := blocked(rep); !slices.Equal(got, want[i+1:]) {
 			t.Fatalf("after step %d the queue is blocked at %v, want %v", s.step, got, want[i+1:])
+		}
+		if !strings.Contains(text, s.then) {
+			t.Fatalf("after step %d the report does not say %q:\n%s", s.step, s.then, text)
 		}
 	}
 	if rep.Summary.Blockers != 0 {

@@ -42,6 +42,8 @@ type Expectations struct {
 
 	// RunnerGroup is the declared runner group to compare with GitHub (nil: none).
 	RunnerGroup *RunnerGroupExpect
+	// App is the owner's GitHub App installation step 1 asks for (nil: no owner named).
+	App *AppExpect
 }
 
 // Workflow is one validation workflow.
@@ -106,6 +108,7 @@ func ExpectationsFor(o *overlay.Overlay, repo string) Expectations {
 	}
 	e.Validation = validationWorkflows(o, org, e.SharedLabels)
 	e.RunnerGroup = runnerGroupExpect(org)
+	e.App = appExpect(o)
 	return e
 }
 

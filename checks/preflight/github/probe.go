@@ -175,6 +175,9 @@ func (p *prober) run(ctx context.Context) {
 	// The runner-group probe writes its own report, merged once every call is back.
 	rg := &prober{c: p.c, cfg: p.cfg, exp: p.exp, r: &finding.Report{}, owner: p.owner, name: p.name, now: p.now}
 	wg.Go(func() { rg.probeRunnerGroup(ctx) })
+	// So does the App-installation probe (step 1).
+	app := &prober{c: p.c, cfg: p.cfg, exp: p.exp, r: &finding.Report{}, owner: p.owner, name: p.name, now: p.now}
+	wg.Go(func() { app.probeAppInstallation(ctx) })
 	wg.Go(func() {
 		var guessed runsResult
 		spec := p.fan()
@@ -204,8 +207,10 @@ func (p *prober) run(ctx context.Context) {
 		p.mu.Unlock()
 	})
 	wg.Wait()
-	p.r.Add(rg.r.Findings...)
-	p.failures = append(p.failures, rg.failures...)
+	for _, sub := range []*prober{app, rg} {
+		p.r.Add(sub.r.Findings...)
+		p.failures = append(p.failures, sub.failures...)
+	}
 
 	p.judgeCredentials(secrets)
 	if repoErr == nil {

@@ -91,6 +91,21 @@ var ruleDocs = map[string][]finding.RuleDoc{
 			When:       "the group is not in `GET /orgs/{org}/actions/runner-groups?visible_to_repository=<overlay repo>`",
 			NextAction: "admit the overlay repository (`gh api -X PUT .../repositories/$(gh api repos/<repo> --jq .id)`)"},
 	},
+	RuleAppInstalled: {
+		{Severity: "ok",
+			When:       "an installation listed by `GET /orgs/{org}/installations` (every page) has the runner permission at `write` or `admin` and is not suspended: `organization_self_hosted_runners` for an organization-scope `github_config_url`, `administration` (on all repositories) for a repository-scope one; the message names its installation id, the `GITHUB_APP_INSTALLATION_ID` of `arc-app-secret`",
+			NextAction: "—"},
+	},
+	RuleAppMissing: {
+		{Severity: "blocker",
+			When:       "no installation on the organization has that permission (none installed, only `read`, or suspended); the message lists each installation's level",
+			NextAction: "install the owner's ARC GitHub App with organization \"Self-hosted runners\" read and write (organization scope) or repository \"Administration\" read and write (repository scope), plus \"Metadata\" read, at `https://github.com/organizations/<org>/settings/installations`; use its installation id for `arc-app-secret`"},
+	},
+	RuleAppUnverified: {
+		{Severity: "info",
+			When:       "step 1 cannot be read with this token: a personal account (GitHub shows its installations only to the App), a repository scope whose App is installed on selected repositories (the selection is visible only to the App), or the installations call answered 403/404 (the token's user must be an organization owner; fine-grained organization \"Administration\" read, classic `read:org`). The steps table then shows step 1 as not verified, never done",
+			NextAction: "check the installation in the account's settings, or rerun with an owner's token that may read it"},
+	},
 	RuleRunnerGroupPermission: {
 		{Severity: "blocker",
 			When:       "a runner-group call answered 403: admission is unverified",

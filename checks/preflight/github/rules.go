@@ -18,6 +18,10 @@ const (
 	RuleProof              = "preflight/enrollment-proof"
 	RuleProofMissing       = "preflight/enrollment-proof-missing"
 
+	RuleAppInstalled  = "preflight/app-installation"
+	RuleAppMissing    = "preflight/app-installation-missing"
+	RuleAppUnverified = "preflight/app-installation-unverified"
+
 	RuleRunnerGroupMissing    = "preflight/runner-group-missing"
 	RuleRunnerGroupDrift      = "preflight/runner-group-drift"
 	RuleRunnerGroupRoster     = "preflight/runner-group-roster"
@@ -54,15 +58,21 @@ func Rules() []finding.Rule {
 			Help: "The job's runs-on labels (job.labels) include a shared label and the job succeeded."},
 		{ID: RuleProofMissing, Step: finding.StepProof, Summary: "No successful default-branch run reached a shared capability label yet.",
 			Help: "Prove a default-branch workflow reaches the shared label before counting the owner as enrolled authority."},
-		{ID: RuleRunnerGroupMissing, Summary: "The declared runner group does not exist in the organization on GitHub.",
+		{ID: RuleAppInstalled, Step: finding.StepApp, Summary: "A GitHub App installed on the owner has the runner permission each registration scope of the overlay's scale sets needs.",
+			Help: "Read from GitHub's list of the organization's App installations: organization-scope registration needs the organization permission Self-hosted runners (write), repository-scope registration the repository permission Administration (write), from an installation that is not suspended."},
+		{ID: RuleAppMissing, Step: finding.StepApp, Summary: "No GitHub App installed on the owner has the runner permission a registration scope needs: ARC cannot register the scale sets.",
+			Help: "Every installation of the organization is read (all pages); each one's permission level and suspension are named in the message."},
+		{ID: RuleAppUnverified, Step: finding.StepApp, Summary: "The App installation could not be verified with this token; step 1 is then not counted as done.",
+			Help: "A personal account's installations and an installation's selected repositories are visible only to the App itself; an organization's installations need a token of an organization owner (fine-grained: organization Administration read; classic: read:org)."},
+		{ID: RuleRunnerGroupMissing, Step: finding.StepApp, Summary: "The declared runner group does not exist in the organization on GitHub.",
 			Help: "The organization's runner groups (own and enterprise-inherited, every page) are searched by name; the ARC stack does not create the group, so it must exist before the first plan/apply."},
-		{ID: RuleRunnerGroupDrift, Summary: "The runner group's settings on GitHub differ from the declaration.",
+		{ID: RuleRunnerGroupDrift, Step: finding.StepApp, Summary: "The runner group's settings on GitHub differ from the declaration.",
 			Help: "visibility, allows_public_repositories, restricted_to_workflows and selected_workflows are compared with runner_contract.runner_group."},
-		{ID: RuleRunnerGroupRoster, Summary: "The runner group's repositories on GitHub differ from the declared roster.",
+		{ID: RuleRunnerGroupRoster, Step: finding.StepApp, Summary: "The runner group's repositories on GitHub differ from the declared roster.",
 			Help: "Each declared id GitHub does not admit, and each admitted repository the roster does not list, is named."},
-		{ID: RuleRunnerGroupReach, Summary: "The overlay repository cannot use the declared runner group.",
+		{ID: RuleRunnerGroupReach, Step: finding.StepApp, Summary: "The overlay repository cannot use the declared runner group.",
 			Help: "GitHub's visible_to_repository listing of the organization's runner groups does not include the group for the overlay repository."},
-		{ID: RuleRunnerGroupPermission, Summary: "The token may not read the organization's runner groups (403).",
+		{ID: RuleRunnerGroupPermission, Step: finding.StepApp, Summary: "The token may not read the organization's runner groups (403).",
 			Help: "Fine-grained tokens need the organization permission Self-hosted runners (read); classic tokens need admin:org. Admission is then unverified: a blocker, never skipped."},
 	}, ruleDocs)
 }

@@ -21,8 +21,10 @@ const (
 	RouteRunnerGroups Route = "runner-groups"
 	// GET /orgs/{org}/actions/runner-groups/{id}/repositories
 	RouteRunnerGroupRepos Route = "runner-group-repos"
-	RouteAny              Route = "*" // every route (faults only)
-	RouteUnknown          Route = ""  // no route matched
+	// GET /orgs/{org}/installations
+	RouteInstallations Route = "installations"
+	RouteAny           Route = "*" // every route (faults only)
+	RouteUnknown       Route = ""  // no route matched
 )
 
 // FaultKind is what goes wrong.

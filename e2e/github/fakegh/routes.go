@@ -22,6 +22,8 @@ func (s *Server) handle(r *http.Request, route Route, p map[string]string) respo
 		return s.rateLimitBody()
 	case RouteRunnerGroups, RouteRunnerGroupRepos:
 		return s.runnerGroups(r, route, p)
+	case RouteInstallations:
+		return s.installations(r, p)
 	}
 	repo := s.sc.repo(p["owner"], p["repo"])
 	if repo == nil {

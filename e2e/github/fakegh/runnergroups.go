@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Org is an organization's runner-group settings.
+// Org is an organization: its runner groups and its GitHub App installations.
 type Org struct {
 	Login string `json:"login"`
 	// RunnerGroups in GitHub's order (the Default group first, as GitHub lists it).
@@ -15,6 +15,12 @@ type Org struct {
 	// token without "Self-hosted runners" organization read (fine-grained) or admin:org
 	// (classic).
 	DenyRunnerGroups bool `json:"deny_runner_groups,omitempty"`
+	// Installations are the organization's GitHub App installations.
+	Installations []*Installation `json:"installations,omitempty"`
+	// DenyInstallations answers GET /orgs/{org}/installations with 403, as GitHub does when
+	// the token's user is not an organization owner or the token lacks organization
+	// "Administration" read (fine-grained) or read:org (classic).
+	DenyInstallations bool `json:"deny_installations,omitempty"`
 }
 
 // RunnerGroup is one organization (or enterprise-inherited) runner group.
@@ -87,7 +93,7 @@ func (s *Server) runnerGroups(r *http.Request, route Route, p map[string]string)
 	if org.DenyRunnerGroups {
 		return response{status: http.StatusForbidden, header: http.Header{
 			"X-Accepted-Github-Permissions": {acceptedPermissions(route)},
-			"X-Accepted-Oauth-Scopes":       {"admin:org"},
+			"X-Accepted-Oauth-Scopes":       {acceptedScopes(route)},
 		}, body: map[string]string{"message": "Resource not accessible by personal access token",
 			"documentation_url": runnerGroupDocs, "status": "403"}}
 	}

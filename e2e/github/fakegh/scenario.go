@@ -1,6 +1,7 @@
 // Package fakegh is a loopback stand-in for the slice of the GitHub REST API the live
 // preflight reads: repositories, Actions secret names, workflow runs and their jobs,
-// commit refs, and organization runner groups with their repositories. It follows GitHub's documented JSON shapes, headers (x-ratelimit-*,
+// commit refs, organization runner groups with their repositories, and organization GitHub
+// App installations. It follows GitHub's documented JSON shapes, headers (x-ratelimit-*,
 // x-github-request-id, Link pagination) and error bodies, injects faults per endpoint
 // (status codes, latency, hangs, 429 + Retry-After, primary and secondary rate limits,
 // truncated JSON) and records every request, so tests can prove the preflight only sends
@@ -25,7 +26,8 @@ type Scenario struct {
 	// Empty means DefaultToken.
 	Token string  `json:"token,omitempty"`
 	Repos []*Repo `json:"repos"`
-	// Orgs are organizations with runner groups (GET /orgs/{org}/actions/runner-groups).
+	// Orgs are organizations with runner groups (GET /orgs/{org}/actions/runner-groups) and
+	// App installations (GET /orgs/{org}/installations).
 	Orgs []*Org `json:"orgs,omitempty"`
 	// Faults are armed when the server starts, after Options.Faults (scenario files for the
 	// standalone server carry their faults here).

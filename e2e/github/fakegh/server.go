@@ -296,9 +296,8 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, route Route,
 		case http.StatusForbidden:
 			msg = "Resource not accessible by personal access token"
 			w.Header().Set("X-Accepted-GitHub-Permissions", acceptedPermissions(route))
-			if route == RouteRunnerGroups || route == RouteRunnerGroupRepos {
-				// Classic tokens: the scope GitHub says the endpoint accepts.
-				w.Header().Set("X-Accepted-OAuth-Scopes", "admin:org")
+			if scopes := acceptedScopes(route); scopes != "" {
+				w.Header().Set("X-Accepted-OAuth-Scopes", scopes)
 			}
 		case http.StatusInternalServerError:
 			msg = "Server Error"
@@ -321,9 +320,23 @@ func acceptedPermissions(route Route) string {
 		return "actions=read"
 	case RouteRunnerGroups, RouteRunnerGroupRepos:
 		return "organization_self_hosted_runners=read"
+	case RouteInstallations:
+		return "organization_administration=read"
 	default:
 		return "metadata=read"
 	}
+}
+
+// acceptedScopes are the classic-token scopes GitHub says an organization endpoint accepts
+// ("" for the repository endpoints, whose scope depends on the repository's visibility).
+func acceptedScopes(route Route) string {
+	switch route {
+	case RouteRunnerGroups, RouteRunnerGroupRepos:
+		return "admin:org"
+	case RouteInstallations:
+		return "admin:org, read:org, write:org"
+	}
+	return ""
 }
 
 // sleep waits d unless the request or server ends first; it reports whether d elapsed.
@@ -420,6 +433,9 @@ func match(path string) (Route, map[string]string) {
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	if len(seg) == 1 && seg[0] == "rate_limit" {
 		return RouteRateLimit, nil
+	}
+	if len(seg) == 3 && seg[0] == "orgs" && seg[1] != "" && seg[2] == "installations" {
+		return RouteInstallations, map[string]string{"org": seg[1]}
 	}
 	if len(seg) >= 4 && seg[0] == "orgs" && seg[1] != "" && seg[2] == "actions" && seg[3] == "runner-groups" {
 		p := map[string]string{"org": seg[1]}

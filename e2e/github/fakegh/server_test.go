@@ -388,3 +388,63 @@ func TestOrganizationSecrets(t *testing.T) {
 		t.Errorf("user repo: %v, want 404", err)
 	}
 }
+
+func TestOrganizationInstallations(t *testing.T) {
+	sc := scenario()
+	org := &Org{Login: "tinyland-inc"}
+	for i := range 35 {
+		org.Installations = append(org.Installations, &Installation{ID: int64(1000 + i), AppID: int64(i + 1), AppSlug: fmt.Sprintf("app-%02d", i),
+			Permissions: map[string]string{"metadata": "read"}})
+	}
+	org.Installations[34].Permissions["organization_self_hosted_runners"] = "write"
+	org.Installations[34].SuspendedAge = Duration(48 * time.Hour)
+	org.Installations[0].RepositorySelection = "selected"
+	sc.Orgs = []*Org{org}
+	s := Start(sc, Options{})
+	defer s.Close()
+	c := client(t, s, s.Token())
+	ctx := context.Background()
+
+	var got []*gh.Installation
+	opt := &gh.ListOptions{PerPage: 30}
+	for {
+		page, resp, err := c.Organizations.ListInstallations(ctx, "Tinyland-Inc", opt) // case-insensitive
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.GetTotalCount() != 35 {
+			t.Fatalf("total_count %d", page.GetTotalCount())
+		}
+		got = append(got, page.Installations...)
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	if len(got) != 35 {
+		t.Fatalf("%d installations over the pages, want 35", len(got))
+	}
+	first, last := got[0], got[34]
+	if first.GetRepositorySelection() != "selected" || first.GetAccount().GetLogin() != "tinyland-inc" || first.GetTargetType() != "Organization" ||
+		first.GetAppSlug() != "app-00" || first.SuspendedAt != nil || !strings.HasSuffix(first.GetHTMLURL(), "/organizations/tinyland-inc/settings/installations/1000") {
+		t.Errorf("first installation = %+v", first)
+	}
+	if last.GetRepositorySelection() != "all" || last.GetPermissions().GetOrganizationSelfHostedRunners() != "write" || last.SuspendedAt == nil {
+		t.Errorf("last installation = %+v", last)
+	}
+
+	// Not an organization: 404. A token whose user may not read them: 403 naming the
+	// permission and the classic scopes.
+	if _, _, err := c.Organizations.ListInstallations(ctx, "Jesssullivan", nil); !is404(err) {
+		t.Errorf("unknown organization: %v, want 404", err)
+	}
+	denied := Start(&Scenario{Orgs: []*Org{{Login: "tinyland-inc", DenyInstallations: true}}}, Options{})
+	defer denied.Close()
+	_, _, err := client(t, denied, denied.Token()).Organizations.ListInstallations(ctx, "tinyland-inc", nil)
+	var er *gh.ErrorResponse
+	if !errors.As(err, &er) || er.Response.StatusCode != http.StatusForbidden ||
+		er.Response.Header.Get("X-Accepted-GitHub-Permissions") != "organization_administration=read" ||
+		!strings.Contains(er.Response.Header.Get("X-Accepted-OAuth-Scopes"), "read:org") {
+		t.Errorf("denied: %v", err)
+	}
+}
