@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 
 	gogh "github.com/google/go-github/v89/github"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/deploy"
+	"github.com/tinyland-inc/gf-enrollment/checks/enrollment"
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/checks/ghurl"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
@@ -68,16 +70,16 @@ func (t AppTarget) scope() string {
 	return "organization-scope registration at " + t.URL
 }
 
-// appExpect derives step 1 from the overlay: nil when the owner is not named (the
-// enrollment gate reports that).
+// appExpect derives step 1 from the overlay: nil while the owner is not named, is a
+// skeleton's placeholder or is no account name (the enrollment gate reports those).
 func appExpect(o *overlay.Overlay) *AppExpect {
 	if o == nil || o.Org == nil {
 		return nil
 	}
 	org := o.Org
 	slug := strings.TrimSpace(org.Owner.Slug.Value)
-	if slug == "" {
-		return nil
+	if enrollment.Placeholder(slug) || url.PathEscape(slug) != slug {
+		return nil // no owner to ask GitHub about yet: the enrollment gate's blocker
 	}
 	m := deploy.Of(o)
 	e := &AppExpect{

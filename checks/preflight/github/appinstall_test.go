@@ -219,7 +219,11 @@ func TestAppExpect(t *testing.T) {
 			}
 		})
 	}
-	if appExpect(&overlay.Overlay{Org: &overlay.OrgConfig{}}) != nil {
-		t.Error("an overlay that names no owner has an App expectation")
+	for _, slug := range []string{"", "  ", "<owner>", "TODO", "acme corp", "acme/corp"} {
+		o := &overlay.Overlay{Org: &overlay.OrgConfig{}}
+		o.Org.Owner.Slug = overlay.String{Value: slug, Set: true}
+		if appExpect(o) != nil {
+			t.Errorf("owner.slug %q: GitHub would be asked about an owner the overlay does not name", slug)
+		}
 	}
 }
