@@ -1,7 +1,6 @@
 package github
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"github.com/tinyland-inc/gf-enrollment/checks/overlay"
 	"github.com/tinyland-inc/gf-enrollment/checks/overlaytest"
 	"github.com/tinyland-inc/gf-enrollment/e2e/github/fakegh"
-	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 )
 
 func orgScope() AppTarget {
@@ -63,7 +61,7 @@ func TestProbeAppInstallation(t *testing.T) {
 		{name: "suspended", installs: []*fakegh.Installation{func() *fakegh.Installation { a := arcApp(); a.SuspendedAge = dur(72 * time.Hour); return a }()},
 			want: "blocker preflight/app-installation-missing", contains: []string{"tinyland-arc (installation 51234567) is suspended since"}},
 		{name: "repository scope needs administration", installs: []*fakegh.Installation{arcApp()}, targets: []AppTarget{repoScope()},
-			want: "blocker preflight/app-installation-missing",
+			want:     "blocker preflight/app-installation-missing",
 			contains: []string{"has administration: none", `the repository permission "Administration" (read and write)`, "on tinyland-inc/tinyland.dev (or all repositories of tinyland-inc)"}},
 		{name: "repository scope on all repositories", targets: []AppTarget{orgScope(), repoScope()},
 			installs: []*fakegh.Installation{{ID: 9, AppSlug: "tinyland-arc", Permissions: map[string]string{"organization_self_hosted_runners": "write", "administration": "write"}}},
@@ -87,25 +85,13 @@ func TestProbeAppInstallation(t *testing.T) {
 			if tc.noOrg {
 				sc.Orgs = nil
 			}
-			srv := fakegh.Start(sc, fakegh.Options{})
-			defer srv.Close()
-			c, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: srv.URL(), Token: srv.Token(), Backoff: 10 * time.Millisecond, CallTimeout: 3 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
 			exp := expectations()
 			exp.App = &AppExpect{Owner: "tinyland-inc", Personal: tc.personal, Host: "github.com",
 				Pos: finding.Position{File: "config/organization.yaml", Line: 3, Column: 9}, Targets: tc.targets}
 			if exp.App.Targets == nil {
 				exp.App.Targets = []AppTarget{orgScope()}
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			r := Probe(ctx, c, Config{}, exp)
-			r.Finalize()
-			if err := r.Validate(); err != nil {
-				t.Error(err)
-			}
+			r, srv := probeScenario(t, sc, exp)
 			var got []string
 			for _, f := range r.Findings {
 				if strings.HasPrefix(f.Rule, "preflight/app-installation") {

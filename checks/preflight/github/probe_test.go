@@ -52,6 +52,26 @@ func expectations() Expectations {
 
 func dur(d time.Duration) fakegh.Duration { return fakegh.Duration(d) }
 
+// probeScenario runs the probe with exp against a stand-in serving sc and returns the
+// finalized report, checked by Validate, and the server (closed when the test ends).
+func probeScenario(t *testing.T, sc *fakegh.Scenario, exp Expectations) (*finding.Report, *fakegh.Server) {
+	t.Helper()
+	srv := fakegh.Start(sc, fakegh.Options{})
+	t.Cleanup(srv.Close)
+	c, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: srv.URL(), Token: srv.Token(), Backoff: 10 * time.Millisecond, CallTimeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r := Probe(ctx, c, Config{}, exp)
+	r.Finalize()
+	if err := r.Validate(); err != nil {
+		t.Error(err)
+	}
+	return r, srv
+}
+
 // retiring derives the credential policy, as ExpectationsFor does, from an organization.yaml
 // that retires the given names and declares nothing else about credentials.
 func retiring(names ...string) func(e *Expectations) {

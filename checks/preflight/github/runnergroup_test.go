@@ -1,15 +1,12 @@
 package github
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tinyland-inc/gf-enrollment/checks/finding"
 	"github.com/tinyland-inc/gf-enrollment/e2e/github/fakegh"
-	"github.com/tinyland-inc/gf-enrollment/internal/ghapi"
 )
 
 const infraID = 812345671
@@ -87,21 +84,9 @@ func TestProbeRunnerGroup(t *testing.T) {
 			}
 			repo := enrolled()
 			repo.ID = infraID
-			srv := fakegh.Start(&fakegh.Scenario{Repos: []*fakegh.Repo{repo}, Orgs: []*fakegh.Org{org}}, fakegh.Options{})
-			defer srv.Close()
-			c, err := ghapi.NewClient(ghapi.ClientConfig{APIURL: srv.URL(), Token: srv.Token(), Backoff: 10 * time.Millisecond, CallTimeout: 3 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
 			exp := expectations()
 			exp.RunnerGroup = declaredGroup()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			r := Probe(ctx, c, Config{}, exp)
-			r.Finalize()
-			if err := r.Validate(); err != nil {
-				t.Error(err)
-			}
+			r, srv := probeScenario(t, &fakegh.Scenario{Repos: []*fakegh.Repo{repo}, Orgs: []*fakegh.Org{org}}, exp)
 			var got []string
 			for _, v := range verdicts(r) {
 				if strings.Contains(v, "runner-group") {

@@ -32,11 +32,7 @@ func (s *Server) installations(r *http.Request, p map[string]string) response {
 		return notFound(installationsDocs)
 	}
 	if org.DenyInstallations {
-		return response{status: http.StatusForbidden, header: http.Header{
-			"X-Accepted-Github-Permissions": {acceptedPermissions(RouteInstallations)},
-			"X-Accepted-Oauth-Scopes":       {acceptedScopes(RouteInstallations)},
-		}, body: map[string]string{"message": "You must be an organization owner to list its app installations.",
-			"documentation_url": installationsDocs, "status": "403"}}
+		return forbidden(RouteInstallations, "You must be an organization owner to list its app installations.", installationsDocs)
 	}
 	created := s.opts.Now().Add(-180 * 24 * time.Hour).UTC()
 	items := make([]any, 0, len(org.Installations))

@@ -51,6 +51,15 @@ func (s *Server) handle(r *http.Request, route Route, p map[string]string) respo
 	return notFound("https://docs.github.com/rest")
 }
 
+// forbidden is GitHub's 403 for a token without an organization endpoint's permission: the
+// headers name the fine-grained permission and the classic scopes the endpoint accepts.
+func forbidden(route Route, msg, doc string) response {
+	return response{status: http.StatusForbidden, header: http.Header{
+		"X-Accepted-Github-Permissions": {acceptedPermissions(route)},
+		"X-Accepted-Oauth-Scopes":       {acceptedScopes(route)},
+	}, body: map[string]string{"message": msg, "documentation_url": doc, "status": "403"}}
+}
+
 func notFound(doc string) response {
 	return response{status: http.StatusNotFound, body: map[string]string{
 		"message": "Not Found", "documentation_url": doc, "status": "404"}}

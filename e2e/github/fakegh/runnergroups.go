@@ -91,11 +91,7 @@ func (s *Server) runnerGroups(r *http.Request, route Route, p map[string]string)
 		return notFound(runnerGroupDocs + "#list-self-hosted-runner-groups-for-an-organization")
 	}
 	if org.DenyRunnerGroups {
-		return response{status: http.StatusForbidden, header: http.Header{
-			"X-Accepted-Github-Permissions": {acceptedPermissions(route)},
-			"X-Accepted-Oauth-Scopes":       {acceptedScopes(route)},
-		}, body: map[string]string{"message": "Resource not accessible by personal access token",
-			"documentation_url": runnerGroupDocs, "status": "403"}}
+		return forbidden(route, "Resource not accessible by personal access token", runnerGroupDocs)
 	}
 	base := apiBase(r, s.opts.PathPrefix) + "/orgs/" + org.Login + "/actions/runner-groups/"
 	if route == RouteRunnerGroups {
