@@ -37,7 +37,7 @@ func TestJourneyFromSkeletonToEnrolled(t *testing.T) {
 	repo := &fakegh.Repo{FullName: "acme-corp/acme-infra", DefaultBranch: "main", Private: true}
 	org := &fakegh.Org{Login: "acme-corp"}
 	sc := &fakegh.Scenario{Repos: []*fakegh.Repo{repo}, Orgs: []*fakegh.Org{org}}
-	const installationID = "87654321"
+	const appID, installationID = "123456", "87654321"
 
 	// preflight runs the non-strict preflight and returns its report and text.
 	preflight := func(when string) (*finding.Report, string) {
@@ -82,10 +82,10 @@ func TestJourneyFromSkeletonToEnrolled(t *testing.T) {
 		{finding.StepApp, "Install the owner's ARC GitHub App on acme-corp", func(t *testing.T) {
 			org.Installations = []*fakegh.Installation{{ID: 87654321, AppID: 123456, AppSlug: "acme-arc",
 				Permissions: map[string]string{"organization_self_hosted_runners": "write", "metadata": "read"}}}
-		}, "GITHUB_APP_INSTALLATION_ID for arc-app-secret is " + installationID},
+		}, "for arc-app-secret: GITHUB_APP_ID=" + appID + " GITHUB_APP_INSTALLATION_ID=" + installationID},
 		{finding.StepAppSecret, "arc-app-secret", func(t *testing.T) {
 			keyPath, _ := appKey(t)
-			env := map[string]string{"GITHUB_APP_ID": "123456", "GITHUB_APP_INSTALLATION_ID": installationID, "GITHUB_APP_PRIVATE_KEY_PATH": keyPath}
+			env := map[string]string{"GITHUB_APP_ID": appID, "GITHUB_APP_INSTALLATION_ID": installationID, "GITHUB_APP_PRIVATE_KEY_PATH": keyPath}
 			if code, stdout, stderr := run(t, env, "", "arc-app-secret", "--apply", "--overlay-root", root, "--kubeconfig", user.Kubeconfig); code != 0 {
 				t.Fatalf("arc-app-secret --apply: exit %d\n%s%s", code, stdout, stderr)
 			}

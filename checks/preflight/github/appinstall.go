@@ -176,8 +176,7 @@ func (p *prober) probeAppInstallation(ctx context.Context) {
 // judgeInstallations reports whether some installation serves the registration scope t.
 func (p *prober) judgeInstallations(e *AppExpect, t AppTarget, installs []*gogh.Installation) {
 	perm := t.permission()
-	var ready, selected, lacking []string
-	var readyIDs []int64
+	var ready, selected, lacking, env []string
 	for _, in := range installs {
 		name := fmt.Sprintf("%s (installation %d)", in.GetAppSlug(), in.GetID())
 		level := permissionLevel(in.GetPermissions(), perm)
@@ -190,17 +189,14 @@ func (p *prober) judgeInstallations(e *AppExpect, t AppTarget, installs []*gogh.
 			selected = append(selected, name)
 		default:
 			ready = append(ready, name)
-			readyIDs = append(readyIDs, in.GetID())
+			env = append(env, fmt.Sprintf("GITHUB_APP_ID=%d GITHUB_APP_INSTALLATION_ID=%d (%s)", in.GetAppID(), in.GetID(), in.GetAppSlug()))
 		}
 	}
 	switch {
 	case len(ready) > 0:
-		ids := make([]string, len(readyIDs))
-		for i, id := range readyIDs {
-			ids[i] = fmt.Sprint(id)
-		}
+		// The ids are not secret, and they are what step 2's arc-app-secret asks for.
 		p.add(RuleAppInstalled, finding.OK, t.Pos,
-			fmt.Sprintf("%s is installed on %s with %s: write, as the %s%s needs; GITHUB_APP_INSTALLATION_ID for arc-app-secret is %s", strings.Join(ready, ", "), e.Owner, perm, t.scope(), setsNote(t), strings.Join(ids, " or ")),
+			fmt.Sprintf("%s is installed on %s with %s: write, as the %s%s needs; for arc-app-secret: %s", strings.Join(ready, ", "), e.Owner, perm, t.scope(), setsNote(t), strings.Join(env, " or ")),
 			"")
 	case len(selected) > 0:
 		p.add(RuleAppUnverified, finding.Info, t.Pos,

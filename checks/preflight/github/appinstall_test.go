@@ -53,7 +53,7 @@ func TestProbeAppInstallation(t *testing.T) {
 	}{
 		{name: "installed, on the second page", installs: append(filler(110), arcApp()),
 			want:     "ok preflight/app-installation",
-			contains: []string{"tinyland-arc (installation 51234567) is installed on tinyland-inc with organization_self_hosted_runners: write", "GITHUB_APP_INSTALLATION_ID for arc-app-secret is 51234567"}},
+			contains: []string{"tinyland-arc (installation 51234567) is installed on tinyland-inc with organization_self_hosted_runners: write", "for arc-app-secret: GITHUB_APP_ID=901234 GITHUB_APP_INSTALLATION_ID=51234567 (tinyland-arc)"}},
 		{name: "no App installed", want: "blocker preflight/app-installation-missing",
 			contains: []string{"installed: none", `the organization permission "Self-hosted runners" (read and write)`, "https://github.com/organizations/tinyland-inc/settings/installations"}},
 		{name: "only read permission", installs: []*fakegh.Installation{{ID: 7, AppSlug: "runner-viewer", Permissions: map[string]string{"organization_self_hosted_runners": "read"}}},

@@ -93,7 +93,7 @@ var ruleDocs = map[string][]finding.RuleDoc{
 	},
 	RuleAppInstalled: {
 		{Severity: "ok",
-			When:       "an installation listed by `GET /orgs/{org}/installations` (every page) has the runner permission at `write` or `admin` and is not suspended: `organization_self_hosted_runners` for an organization-scope `github_config_url`, `administration` (on all repositories) for a repository-scope one; the message names its installation id, the `GITHUB_APP_INSTALLATION_ID` of `arc-app-secret`",
+			When:       "an installation listed by `GET /orgs/{org}/installations` (every page) has the runner permission at `write` or `admin` and is not suspended: `organization_self_hosted_runners` for an organization-scope `github_config_url`, `administration` (on all repositories) for a repository-scope one; the message names its `GITHUB_APP_ID` and `GITHUB_APP_INSTALLATION_ID`, the values `arc-app-secret` takes",
 			NextAction: "—"},
 	},
 	RuleAppMissing: {
