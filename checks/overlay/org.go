@@ -1,8 +1,6 @@
 package overlay
 
 import (
-	"fmt"
-
 	"gopkg.in/yaml.v3"
 )
 
@@ -81,30 +79,16 @@ func ParseOrg(rel string, data []byte) (*OrgConfig, InputErrors) {
 
 // authorityPins reads enrollment.authority_pins: a list of {commit, workflows, reason}.
 func authorityPins(doc *yamlDoc, enroll *yaml.Node) []AuthorityPin {
-	const path = "enrollment.authority_pins"
-	f := doc.lookup(enroll, "authority_pins")
-	if f.key == nil || isNull(f.val) {
-		return nil
-	}
-	if f.val.Kind != yaml.SequenceNode {
-		doc.typeError(f.use, path, "a list of {commit, workflows, reason} entries", f.val)
-		return nil
-	}
 	var out []AuthorityPin
-	for i, item := range f.val.Content {
-		ip := fmt.Sprintf("%s[%d]", path, i)
-		m := doc.resolve(item)
-		if m == nil || m.Kind != yaml.MappingNode {
-			doc.typeError(item, ip, "a mapping with commit:, workflows: and reason:", m)
-			continue
-		}
-		at := doc.pos(item)
-		out = append(out, AuthorityPin{
-			Commit:    doc.str(m, at, "commit", ip+".commit"),
-			Workflows: doc.strList(m, at, "workflows", ip+".workflows"),
-			Reason:    doc.str(m, at, "reason", ip+".reason"),
-			Pos:       at,
+	doc.mappingList(enroll, "authority_pins", "enrollment.authority_pins", "a list of {commit, workflows, reason} entries", "a mapping with commit:, workflows: and reason:",
+		func(item, m *yaml.Node, ip string) {
+			at := doc.pos(item)
+			out = append(out, AuthorityPin{
+				Commit:    doc.str(m, at, "commit", ip+".commit"),
+				Workflows: doc.strList(m, at, "workflows", ip+".workflows"),
+				Reason:    doc.str(m, at, "reason", ip+".reason"),
+				Pos:       at,
+			})
 		})
-	}
 	return out
 }

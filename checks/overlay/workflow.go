@@ -447,22 +447,8 @@ func (p *wfParser) flattenDepth(name string, v *yaml.Node, emit func(string, Str
 }
 
 func (p *wfParser) steps(job *yaml.Node, path string) []Step {
-	f := p.lookup(job, "steps")
-	if f.key == nil || isNull(f.val) {
-		return nil
-	}
-	if f.val.Kind != yaml.SequenceNode {
-		p.typeError(f.use, path, "a list of steps", f.val)
-		return nil
-	}
 	var out []Step
-	for i, item := range f.val.Content {
-		sp := fmt.Sprintf("%s[%d]", path, i)
-		m := p.resolve(item)
-		if m == nil || m.Kind != yaml.MappingNode {
-			p.typeError(item, sp, "a mapping (uses: or run:)", m)
-			continue
-		}
+	p.mappingList(job, "steps", path, "a list of steps", "a mapping (uses: or run:)", func(item, m *yaml.Node, sp string) {
 		at := p.pos(item)
 		st := Step{Pos: at}
 		st.Name = p.str(m, at, "name", sp+".name")
@@ -477,7 +463,7 @@ func (p *wfParser) steps(job *yaml.Node, path string) []Step {
 		st.Env = p.env(p.lookup(m, "env"), sp+".env")
 		st.Run = p.script(m, at, sp+".run")
 		out = append(out, st)
-	}
+	})
 	return out
 }
 

@@ -470,6 +470,30 @@ func (d *yamlDoc) boolean(m *yaml.Node, blockPos Pos, key, path string) Bool {
 	return Bool{Value: v, Pos: d.pos(f.use), Set: true}
 }
 
+// mappingList reads key of m as a list of mappings and calls each with every item, its
+// mapping and its path ("enrollment.authority_pins[2]"). A value that is not a list, and an
+// item that is not a mapping, is a type error naming listWant or itemWant; such an item is
+// skipped.
+func (d *yamlDoc) mappingList(m *yaml.Node, key, path, listWant, itemWant string, each func(item, fields *yaml.Node, itemPath string)) {
+	f := d.lookup(m, key)
+	if f.key == nil || isNull(f.val) {
+		return
+	}
+	if f.val.Kind != yaml.SequenceNode {
+		d.typeError(f.use, path, listWant, f.val)
+		return
+	}
+	for i, item := range f.val.Content {
+		ip := fmt.Sprintf("%s[%d]", path, i)
+		fields := d.resolve(item)
+		if fields == nil || fields.Kind != yaml.MappingNode {
+			d.typeError(item, ip, itemWant, fields)
+			continue
+		}
+		each(item, fields, ip)
+	}
+}
+
 // strList reads a list of scalars. A bare scalar is a type error rather than a one-item
 // list: `shared_labels: tinyland-nix` is far more often a forgotten dash than intent.
 func (d *yamlDoc) strList(m *yaml.Node, blockPos Pos, key, path string) StringList {
