@@ -7,6 +7,7 @@
 package finding
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -64,6 +65,14 @@ type Position struct {
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`
 	Column int    `json:"column,omitempty"`
+}
+
+// CompareInFile orders two positions of one file by line, then column (-1, 0, +1).
+func (p Position) CompareInFile(q Position) int {
+	if c := cmp.Compare(p.Line, q.Line); c != 0 {
+		return c
+	}
+	return cmp.Compare(p.Column, q.Column)
 }
 
 // IsValid reports whether the position names at least a file.
@@ -273,11 +282,8 @@ func (r *Report) Finalize() {
 		if a.File != b.File {
 			return a.File < b.File
 		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
+		if c := a.Position.CompareInFile(b.Position); c != 0 {
+			return c < 0
 		}
 		return a.Rule < b.Rule
 	})

@@ -56,13 +56,7 @@ func (es InputErrors) Error() string {
 
 // Sorted orders errors of one file by position (parsers collect them in several passes).
 func (es InputErrors) Sorted() InputErrors {
-	sort.SliceStable(es, func(i, j int) bool {
-		a, b := es[i].Pos, es[j].Pos
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
-	})
+	sort.SliceStable(es, func(i, j int) bool { return es[i].Pos.CompareInFile(es[j].Pos) < 0 })
 	return es
 }
 

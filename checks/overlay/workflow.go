@@ -619,13 +619,7 @@ func dedupeRefs(refs []SecretRef) []SecretRef {
 			out = append(out, r)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i].Pos, out[j].Pos
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
-	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.CompareInFile(out[j].Pos) < 0 })
 	return out
 }
 
