@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -42,32 +41,23 @@ type AppTarget struct {
 	Sets []string
 }
 
-// Installation permissions ARC's registration needs (the keys of GitHub's installation
-// permissions object) and how GitHub's settings pages name them.
-const (
-	permOrgRunners = "organization_self_hosted_runners"
-	permRepoAdmin  = "administration"
-)
-
-func (t AppTarget) permission() string {
+// need is what the registration scope t asks of the App: the key of GitHub's installation
+// permissions object, how GitHub's settings pages name that permission, and the scope in
+// words.
+func (t AppTarget) need() (key, title, scope string) {
 	if t.Repo != "" {
-		return permRepoAdmin
+		return "administration", `the repository permission "Administration" (read and write)`, "repository-scope registration at " + t.URL
 	}
-	return permOrgRunners
+	return "organization_self_hosted_runners", `the organization permission "Self-hosted runners" (read and write)`, "organization-scope registration at " + t.URL
 }
 
-func (t AppTarget) permissionTitle() string {
+// granted is the level ("read", "write", "admin", "" when absent) an installation has of
+// the permission t needs.
+func (t AppTarget) granted(perms *gogh.InstallationPermissions) string {
 	if t.Repo != "" {
-		return `the repository permission "Administration" (read and write)`
+		return perms.GetAdministration()
 	}
-	return `the organization permission "Self-hosted runners" (read and write)`
-}
-
-func (t AppTarget) scope() string {
-	if t.Repo != "" {
-		return "repository-scope registration at " + t.URL
-	}
-	return "organization-scope registration at " + t.URL
+	return perms.GetOrganizationSelfHostedRunners()
 }
 
 // appExpect derives step 1 from the overlay: nil while the owner is not named, is a
@@ -175,11 +165,11 @@ func (p *prober) probeAppInstallation(ctx context.Context) {
 
 // judgeInstallations reports whether some installation serves the registration scope t.
 func (p *prober) judgeInstallations(e *AppExpect, t AppTarget, installs []*gogh.Installation) {
-	perm := t.permission()
+	perm, title, scope := t.need()
 	var ready, selected, lacking, env []string
 	for _, in := range installs {
 		name := fmt.Sprintf("%s (installation %d)", in.GetAppSlug(), in.GetID())
-		level := permissionLevel(in.GetPermissions(), perm)
+		level := t.granted(in.GetPermissions())
 		switch {
 		case level != "write" && level != "admin":
 			lacking = append(lacking, fmt.Sprintf("%s has %s: %s", name, perm, orNone(level)))
@@ -196,7 +186,7 @@ func (p *prober) judgeInstallations(e *AppExpect, t AppTarget, installs []*gogh.
 	case len(ready) > 0:
 		// The ids are not secret, and they are what step 2's arc-app-secret asks for.
 		p.add(RuleAppInstalled, finding.OK, t.Pos,
-			fmt.Sprintf("%s is installed on %s with %s: write, as the %s%s needs; for arc-app-secret: %s", strings.Join(ready, ", "), e.Owner, perm, t.scope(), setsNote(t), strings.Join(env, " or ")),
+			fmt.Sprintf("%s is installed on %s with %s: write, as the %s%s needs; for arc-app-secret: %s", strings.Join(ready, ", "), e.Owner, perm, scope, setsNote(t), strings.Join(env, " or ")),
 			"")
 	case len(selected) > 0:
 		p.add(RuleAppUnverified, finding.Info, t.Pos,
@@ -212,28 +202,9 @@ func (p *prober) judgeInstallations(e *AppExpect, t AppTarget, installs []*gogh.
 			target = t.Repo + " (or all repositories of " + e.Owner + ")"
 		}
 		p.add(RuleAppMissing, finding.Blocker, t.Pos,
-			fmt.Sprintf("no GitHub App installed on %s has %s: write, which the %s%s needs, so ARC cannot register its scale sets; installed: %s", e.Owner, perm, t.scope(), setsNote(t), have),
-			fmt.Sprintf("Install the owner's ARC GitHub App on %s with %s and the repository permission \"Metadata\" (read-only), or grant an installed App that permission and approve the change: %s; then use its installation id as GITHUB_APP_INSTALLATION_ID for arc-app-secret and rerun the preflight.", target, t.permissionTitle(), e.settingsURL()))
+			fmt.Sprintf("no GitHub App installed on %s has %s: write, which the %s%s needs, so ARC cannot register its scale sets; installed: %s", e.Owner, perm, scope, setsNote(t), have),
+			fmt.Sprintf("Install the owner's ARC GitHub App on %s with %s and the repository permission \"Metadata\" (read-only), or grant an installed App that permission and approve the change: %s; then use its installation id as GITHUB_APP_INSTALLATION_ID for arc-app-secret and rerun the preflight.", target, title, e.settingsURL()))
 	}
-}
-
-// permissionLevel reads one key of GitHub's installation permissions object ("read",
-// "write", "admin" or "" when absent). The object is re-read as a map so any key GitHub
-// documents can be asked for by its name.
-func permissionLevel(perms *gogh.InstallationPermissions, key string) string {
-	if perms == nil {
-		return ""
-	}
-	b, err := json.Marshal(perms)
-	if err != nil {
-		return ""
-	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) != nil {
-		return ""
-	}
-	level, _ := m[key].(string)
-	return level
 }
 
 func orNone(level string) string {
