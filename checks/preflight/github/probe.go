@@ -126,6 +126,12 @@ var failureRule = map[ghapi.FailureKind]string{
 	ghapi.FailUnavailable: RuleUnavailable,
 }
 
+// sub is a prober of the same repository and clock that reports into r and keeps its own
+// failures, so concurrent parts never share a failure list.
+func (p *prober) sub(r *finding.Report) *prober {
+	return &prober{c: p.c, cfg: p.cfg, exp: p.exp, r: r, owner: p.owner, name: p.name, now: p.now}
+}
+
 func (p *prober) fail(err error, what string) {
 	gf := ghapi.Classify(err, p.c.Now())
 	f := failure{what: what, rule: failureRule[gf.Kind], Failure: gf}
@@ -172,11 +178,10 @@ func (p *prober) run(ctx context.Context) {
 		runsData []*workflowRuns
 	)
 	wg.Go(func() { secrets = p.listSecrets(ctx) })
-	// The runner-group probe writes its own report, merged once every call is back.
-	rg := &prober{c: p.c, cfg: p.cfg, exp: p.exp, r: &finding.Report{}, owner: p.owner, name: p.name, now: p.now}
+	// The runner-group and App-installation probes write their own reports, merged once
+	// every call is back.
+	rg, app := p.sub(&finding.Report{}), p.sub(&finding.Report{})
 	wg.Go(func() { rg.probeRunnerGroup(ctx) })
-	// So does the App-installation probe (step 1).
-	app := &prober{c: p.c, cfg: p.cfg, exp: p.exp, r: &finding.Report{}, owner: p.owner, name: p.name, now: p.now}
 	wg.Go(func() { app.probeAppInstallation(ctx) })
 	wg.Go(func() {
 		var guessed runsResult
@@ -227,7 +232,7 @@ type runsResult struct {
 }
 
 func (p *prober) runsFor(ctx context.Context, branch string) runsResult {
-	sub := &prober{c: p.c, cfg: p.cfg, exp: p.exp, r: p.r, owner: p.owner, name: p.name, now: p.now}
+	sub := p.sub(p.r)
 	data := sub.listRuns(ctx, branch)
 	sub.fetchJobs(ctx, data)
 	return runsResult{data: data, failures: sub.failures}
